@@ -369,6 +369,22 @@ def _check(schema: JSONSchema, stem: str) -> None:
         raise SystemExit(f"{stem}: unresolved refs {sorted(set(missing))}")
 
 
+def _allow_null_fingerprint(schema: Any) -> None:
+    """SPEC S1 has `system_fingerprint: null` (Gemini has no fingerprint); the OpenAI SDK
+    types it Optional, but the OpenAPI spec says string: allow null, as the SDK does."""
+    if isinstance(schema, dict):
+        props = schema.get("properties")
+        if isinstance(props, dict) and props.get("system_fingerprint", {}).get("type") == "string":
+            fingerprint = props["system_fingerprint"]
+            fingerprint.pop("type")
+            fingerprint["anyOf"] = [{"type": "string"}, {"type": "null"}]
+        for value in schema.values():
+            _allow_null_fingerprint(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _allow_null_fingerprint(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--openai", type=Path, required=True, help="OpenAI openapi.yaml")
@@ -378,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     outputs = {**build_openai(args.openai), **build_gemini(args.discovery)}
+    for stem in ("openai.chat_completion", "openai.chat_chunk"):
+        _allow_null_fingerprint(outputs[stem])
     args.out.mkdir(parents=True, exist_ok=True)
     for stem, schema in outputs.items():
         _check(schema, stem)

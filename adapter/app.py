@@ -1,0 +1,279 @@
+"""HTTP routes: the OpenAI-compatible surface, in front of one upstream client."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hmac
+import logging
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Mount, Route
+
+from adapter.config import Config
+from adapter.errors import AdapterError, invalid_request
+from adapter.fetch import FetchPolicy, FetchRefused, fetch_media
+from adapter.translate.request import NativeRequest, to_native_request
+from adapter.translate.response.reply import completion_from
+from adapter.translate.response.stream import StreamTranslator
+from adapter.transport import UpstreamClient
+
+log = logging.getLogger("adapter")
+
+MAX_JSON_DEPTH = 64
+EMULATOR_PREFIX = "/emulator"
+# Stand-in key for the built-in emulator when the caller sends none.
+EMULATOR_KEY = "emulator-key"
+
+
+def error_response(error: AdapterError) -> Response:
+    return Response(
+        orjson.dumps(error.body()),
+        status_code=error.status,
+        media_type="application/json",
+        headers=error.headers,
+    )
+
+
+def json_response(payload: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(payload), media_type="application/json", headers=headers)
+
+
+def upstream_base(config: Config) -> str:
+    if config.uses_emulator:
+        host = "127.0.0.1" if config.host in ("0.0.0.0", "", "localhost") else config.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{config.port}{EMULATOR_PREFIX}"
+    return config.upstream_url
+
+
+def caller_key(request: Request) -> str | None:
+    auth = request.headers.get("authorization")
+    if auth and auth[:7].lower() == "bearer ":
+        return auth[7:].strip() or None
+    return request.headers.get("x-goog-api-key") or None
+
+
+class ChatService:
+    """Per-process state: the config and the upstream client; no request state."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.upstream = UpstreamClient(config, upstream_base(config))
+        self.fetch_policy = FetchPolicy(
+            enabled=config.remote_fetch,
+            allow_hosts=config.fetch_allow_hosts,
+            allow_private=config.fetch_allow_private,
+        )
+
+    def upstream_key(self, request: Request) -> str:
+        """The key sent upstream (SPEC 1): the server key in server-key mode, else the caller's."""
+        key = caller_key(request)
+        config = self.config
+        if config.server_key:
+            if config.client_keys and not any(
+                key is not None and hmac.compare_digest(key.encode(), k.encode())
+                for k in config.client_keys
+            ):
+                raise AdapterError(
+                    401, "Invalid or missing API key for this adapter.", code="invalid_api_key"
+                )
+            return config.server_key
+        if key is None:
+            if config.uses_emulator:
+                return EMULATOR_KEY
+            raise AdapterError(
+                401,
+                "Missing API key: send your Gemini key as 'Authorization: Bearer <key>'.",
+                code="missing_api_key",
+            )
+        return key
+
+    async def read_json(self, request: Request) -> Any:
+        limit = self.config.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise AdapterError(
+                413, f"Request body larger than {limit} bytes.", code="request_too_large"
+            )
+        chunks = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise AdapterError(
+                    413, f"Request body larger than {limit} bytes.", code="request_too_large"
+                )
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise invalid_request(
+                f"The body is not valid JSON: {exc}.", code="invalid_json"
+            ) from None
+        if _too_deep(body, MAX_JSON_DEPTH):
+            raise invalid_request(
+                f"JSON nested deeper than {MAX_JSON_DEPTH} levels.", code="invalid_json"
+            )
+        return body
+
+    async def fill_remote_media(self, native: NativeRequest) -> None:
+        if not native.remote_media:
+            return
+
+        async def fetch_one(index: int) -> None:
+            item = native.remote_media[index]
+            try:
+                media = await fetch_media(item.url, self.fetch_policy, self.upstream.session)
+            except FetchRefused as exc:
+                raise invalid_request(
+                    f"Could not use the image URL: {exc}", param=item.param
+                ) from None
+            item.part["inlineData"] = {
+                "mimeType": media.mime_type,
+                "data": base64.b64encode(media.data).decode(),
+            }
+
+        await asyncio.gather(*(fetch_one(i) for i in range(len(native.remote_media))))
+
+    async def chat_completions(self, request: Request) -> Response:
+        try:
+            key = self.upstream_key(request)
+            body = await self.read_json(request)
+            native = to_native_request(body, self.config.model_aliases)
+            await self.fill_remote_media(native)
+            payload = orjson.dumps(native.body)
+            headers = _adapter_headers(native)
+            created = int(time.time())
+            fallback_id = f"chatcmpl-{uuid.uuid4().hex}"
+            if native.stream:
+                upstream = await self.upstream.open_stream(
+                    native.model, payload, key, native.content_sources
+                )
+                translator = StreamTranslator(
+                    model=native.requested_model,
+                    created=created,
+                    fallback_id=fallback_id,
+                    include_usage=native.include_usage,
+                )
+                return StreamingResponse(
+                    _sse(upstream.events(), translator),
+                    media_type="text/event-stream",
+                    headers={**headers, "Cache-Control": "no-cache"},
+                )
+            reply = await self.upstream.generate(native.model, payload, key, native.content_sources)
+            completion = completion_from(
+                reply, model=native.requested_model, created=created, fallback_id=fallback_id
+            )
+            return json_response(completion, headers)
+        except AdapterError as error:
+            return error_response(error)
+
+
+def _adapter_headers(native: NativeRequest) -> dict[str, str]:
+    headers = {}
+    if native.adjusted:
+        headers["x-adapter-adjusted"] = ", ".join(native.adjusted)
+    if native.thinking:
+        headers["x-gemini-thinking"] = native.thinking
+    return headers
+
+
+async def _sse(
+    events: AsyncIterator[dict[str, Any]], translator: StreamTranslator
+) -> AsyncIterator[bytes]:
+    """Relay each upstream event as soon as it is translated (SPEC T1, T4)."""
+    try:
+        async for event in events:
+            for chunk in translator.chunks_for(event):
+                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+        for chunk in translator.finish():
+            yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+        yield b"data: [DONE]\n\n"
+    except AdapterError as error:
+        log.warning("stream failed: %s", error.code)
+        yield b"data: " + orjson.dumps(error.body()) + b"\n\n"
+    finally:
+        with contextlib.suppress(Exception):
+            await events.aclose()  # type: ignore[attr-defined]
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+    return False
+
+
+async def healthz(request: Request) -> Response:
+    return json_response({"status": "ok"})
+
+
+def create_app(config: Config) -> Starlette:
+    service = ChatService(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await service.upstream.start()
+        try:
+            yield
+        finally:
+            await service.upstream.close()
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error_response(
+            AdapterError(404, f"No route for {request.url.path}.", code="unknown_url")
+        )
+
+    async def method_not_allowed(request: Request, exc: Exception) -> Response:
+        return error_response(
+            AdapterError(
+                405,
+                f"{request.method} is not allowed here.",
+                code="method_not_allowed",
+                type="invalid_request_error",
+            )
+        )
+
+    routes: list[Any] = [
+        Route("/v1/chat/completions", service.chat_completions, methods=["POST"]),
+        Route("/chat/completions", service.chat_completions, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if config.uses_emulator:
+        from adapter.emulator.app import create_app as create_emulator
+
+        routes.append(Mount(EMULATOR_PREFIX, app=create_emulator()))
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={404: not_found, 405: method_not_allowed},
+    )
+
+
+CONFIG_ENV = "ADAPTER_CONFIG_JSON"
+
+
+def app_from_environment() -> Starlette:
+    """uvicorn factory for worker processes: the CLI serialises the Config it built once."""
+    data = orjson.loads(os.environ[CONFIG_ENV])
+    for key in ("client_keys", "fetch_allow_hosts"):
+        data[key] = frozenset(data.get(key) or ())
+    return create_app(Config(**data))

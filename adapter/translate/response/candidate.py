@@ -1,0 +1,159 @@
+"""One native candidate (or one stream event's piece of it) -> the OpenAI message fields.
+
+Shared by the reply and the stream translators, so a stream assembles to exactly the
+non-stream reply (SPEC T3).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import orjson
+
+from adapter.signatures import encode_tool_call_id
+
+
+@dataclass(slots=True)
+class PartsOut:
+    texts: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    code: list[dict[str, Any]] = field(default_factory=list)  # raw native code-execution parts
+    signature: str | None = None  # a thoughtSignature on a non-call part (Gemini 3 text)
+
+
+def parts_out(parts: Any, id_seed: str, first_call: int = 0) -> PartsOut:
+    """`first_call` numbers tool calls across stream events so ids match the reply's."""
+    out = PartsOut()
+    if not isinstance(parts, list):
+        return out
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        if "functionCall" in part:
+            call = part["functionCall"] or {}
+            number = first_call + len(out.tool_calls)
+            call_id = encode_tool_call_id(
+                f"{id_seed}:{number}", call.get("id"), part.get("thoughtSignature")
+            )
+            tool_call: dict[str, Any] = {
+                "id": call_id,
+                "type": "function",
+                "function": {
+                    "name": call.get("name", ""),
+                    "arguments": orjson.dumps(call.get("args") or {}).decode(),
+                },
+            }
+            if part.get("thoughtSignature"):
+                tool_call["extra_content"] = {
+                    "google": {"thought_signature": part["thoughtSignature"]}
+                }
+            out.tool_calls.append(tool_call)
+            continue
+        if part.get("thoughtSignature"):
+            out.signature = part["thoughtSignature"]
+        if "text" in part:
+            if part.get("thought"):
+                out.reasoning.append(part["text"])
+            elif part["text"]:
+                out.texts.append(part["text"])
+        elif "inlineData" in part:
+            blob = part["inlineData"] or {}
+            mime = blob.get("mimeType", "application/octet-stream")
+            if mime.startswith("image/") and not part.get("thought"):
+                url = f"data:{mime};base64,{blob.get('data', '')}"
+                out.images.append({"type": "image_url", "image_url": {"url": url}})
+        elif "executableCode" in part:
+            code = part["executableCode"] or {}
+            language = str(code.get("language", "")).lower().replace("language_unspecified", "")
+            out.texts.append(f"\n```{language}\n{code.get('code', '')}\n```\n")
+            out.code.append(part)
+        elif "codeExecutionResult" in part:
+            result = part["codeExecutionResult"] or {}
+            output = result.get("output", "")
+            out.texts.append(f"\n```output\n{output}\n```\n")
+            out.code.append(part)
+    return out
+
+
+def logprobs_from(candidate: dict[str, Any]) -> dict[str, Any] | None:
+    """logprobsResult -> OpenAI `logprobs.content` (SPEC S9)."""
+    result = candidate.get("logprobsResult")
+    if not result:
+        return None
+    chosen = result.get("chosenCandidates") or []
+    tops = result.get("topCandidates") or []
+    content = []
+    for i, token in enumerate(chosen):
+        text = token.get("token", "")
+        entry: dict[str, Any] = {
+            "token": text,
+            "logprob": token.get("logProbability", 0.0),
+            "bytes": list(text.encode()),
+            "top_logprobs": [],
+        }
+        if i < len(tops):
+            entry["top_logprobs"] = [
+                {
+                    "token": alt.get("token", ""),
+                    "logprob": alt.get("logProbability", 0.0),
+                    "bytes": list(alt.get("token", "").encode()),
+                }
+                for alt in tops[i].get("candidates") or []
+            ]
+        content.append(entry)
+    return {"content": content, "refusal": None}
+
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+@lru_cache(maxsize=4096)  # native field names are a small closed set
+def snake(name: str) -> str:
+    return _CAMEL_BOUNDARY.sub(r"_\1", name).lower()
+
+
+def snake_keys(value: Any) -> Any:
+    """Native field names in snake_case, as Google's own SDKs and OpenAI endpoint show them."""
+    if isinstance(value, dict):
+        return {snake(k): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value
+
+
+# Candidate fields OpenAI has no place for; kept under extra_content.google (SPEC S1b).
+_CANDIDATE_EXTRAS = (
+    "groundingMetadata",
+    "urlContextMetadata",
+    "safetyRatings",
+    "citationMetadata",
+    "finishMessage",
+    "avgLogprobs",
+)
+
+
+def google_extras(
+    candidate: dict[str, Any], response: dict[str, Any], code: list[dict[str, Any]]
+) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    for key in _CANDIDATE_EXTRAS:
+        if key in candidate:
+            extras[snake(key)] = snake_keys(candidate[key])
+    if candidate.get("finishReason"):
+        extras["finish_reason"] = candidate["finishReason"]
+    feedback = response.get("promptFeedback") or {}
+    if feedback.get("blockReason"):
+        extras["block_reason"] = feedback["blockReason"]
+    if code:
+        extras["code_execution"] = snake_keys(code)
+    for key in ("modelVersion", "responseId", "createTime"):
+        if key in response:
+            extras[snake(key)] = response[key]
+    if response.get("usageMetadata"):
+        extras["usage_metadata"] = snake_keys(response["usageMetadata"])
+    return extras

@@ -1,0 +1,127 @@
+"""Real HTTP servers for end-to-end tests: uvicorn in a background thread on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerThread:
+    """Runs an ASGI app with uvicorn (same server as production) until `stop()`."""
+
+    def __init__(self, app: Any, port: int | None = None):
+        self.port = port or free_port()
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@dataclass
+class Recorded:
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Scripted:
+    status: int = 200
+    json: Any = None
+    events: list[Any] | None = None  # SSE events (dicts, or raw bytes to send as is)
+    delay_s: float = 0.0  # between SSE events
+    cut_after: int | None = None  # stop the stream (no error) after this many events
+
+
+@dataclass
+class FakeUpstream:
+    """A native-API stand-in that records what the adapter sent and replies as scripted.
+
+    The script is a queue: each request takes the next reply (the last one repeats).
+    """
+
+    replies: list[Scripted] = field(default_factory=list)
+    requests: list[Recorded] = field(default_factory=list)
+
+    def script(self, *replies: Scripted) -> None:
+        self.replies = list(replies)
+        self.requests.clear()
+
+    def _next(self) -> Scripted:
+        if len(self.replies) > 1:
+            return self.replies.pop(0)
+        return self.replies[0] if self.replies else Scripted(json={"candidates": []})
+
+    async def handle(self, request: Request) -> Response:
+        raw = await request.body()
+        self.requests.append(
+            Recorded(
+                path=request.url.path,
+                query=request.url.query,
+                headers=dict(request.headers),
+                body=orjson.loads(raw) if raw else None,
+            )
+        )
+        reply = self._next()
+        if reply.events is None:
+            return Response(orjson.dumps(reply.json), reply.status, media_type="application/json")
+
+        async def body() -> Any:
+            for i, event in enumerate(reply.events or []):
+                if reply.cut_after is not None and i >= reply.cut_after:
+                    return
+                if reply.delay_s:
+                    await asyncio.sleep(reply.delay_s)
+                data = event if isinstance(event, bytes) else orjson.dumps(event)
+                yield b"data: " + data + b"\r\n\r\n"
+
+        return StreamingResponse(body(), reply.status, media_type="text/event-stream")
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/{path:path}", self.handle, methods=["POST", "GET"])])
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
