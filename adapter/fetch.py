@@ -435,9 +435,12 @@ async def fetch_media(
 ) -> FetchedMedia:
     """Download `url` for inlining, or raise FetchRefused saying why not.
 
-    `session`, if given, must come from :func:`new_fetch_session` (a plain
-    session would resolve names itself, behind the guard's back); without
-    one a session is made for this call and closed after it.
+    `session` is used only if it comes from :func:`new_fetch_session`. Any
+    other session (say the upstream Gemini one) would resolve names itself,
+    behind the guard's back, possibly from a DNS cache, so it is set aside
+    with a one-time warning and the call gets its own short-lived session,
+    as it does when `session` is None. Failing the request instead would
+    turn a wiring mistake into an outage without making anything safer.
     `policy.timeout_s` bounds the whole call: lookups, connects, every
     redirect hop and the body.
     """
@@ -451,7 +454,8 @@ async def fetch_media(
     except (ValueError, TypeError):
         raise FetchRefused("the media URL is not a valid URL", reason="bad_url") from None
     if session is not None and not isinstance(session.connector, _PinnedConnector):
-        raise ValueError("fetch_media needs a session made by new_fetch_session()")
+        _warn_foreign_session()
+        session = None
 
     pins: dict[str, tuple[str, ...]] = {}
     pin_token = _PINNED.set(pins)
@@ -474,6 +478,19 @@ async def fetch_media(
         _PINNED.reset(pin_token)
         if owned:
             await active.close()
+
+
+_foreign_session_warned = False
+
+
+def _warn_foreign_session() -> None:
+    global _foreign_session_warned
+    if not _foreign_session_warned:
+        _foreign_session_warned = True
+        log.warning(
+            "fetch_media was given a session not made by new_fetch_session(); "
+            "using a short-lived guarded session per fetch instead"
+        )
 
 
 async def _follow(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 import uvicorn
 from starlette.applications import Starlette
@@ -157,8 +158,14 @@ def server(server_thread: LocalServer) -> LocalServer:
 
 
 async def _refusal(url: str, policy: FetchPolicy) -> FetchRefused:
+    return await _refusal_with(url, policy, None)
+
+
+async def _refusal_with(
+    url: str, policy: FetchPolicy, session: aiohttp.ClientSession | None
+) -> FetchRefused:
     with pytest.raises(FetchRefused) as info:
-        await fetch_media(url, policy)
+        await fetch_media(url, policy, session=session)
     return info.value
 
 
@@ -300,12 +307,27 @@ async def test_dns_answer_is_pinned_not_looked_up_again(
     assert server.paths == []
 
 
-async def test_session_from_elsewhere_is_rejected() -> None:
-    import aiohttp
+async def test_session_from_elsewhere_is_not_used(
+    server: LocalServer, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plain session would resolve the name itself, so the guard sets it
+    # aside: it must never carry a request, and the fetch still works.
+    monkeypatch.setattr(fetch, "_foreign_session_warned", False)
+    caplog.set_level(logging.WARNING, logger="adapter.fetch")
+    carried: list[str] = []
 
-    async with aiohttp.ClientSession() as plain:
-        with pytest.raises(ValueError):
-            await fetch_media("http://example.com/a.png", OPEN, session=plain)
+    async def on_request_start(session: Any, context: Any, params: Any) -> None:
+        carried.append(str(params.url))
+
+    tracing = aiohttp.TraceConfig()
+    tracing.on_request_start.append(on_request_start)
+    async with aiohttp.ClientSession(trace_configs=[tracing]) as plain:
+        refusal = await _refusal_with(server.url("/x.png"), FetchPolicy(), plain)
+        media = await fetch_media(server.url("/x.png"), OPEN, session=plain)
+    assert refusal.reason == "non_public_address"
+    assert media.data == PNG
+    assert carried == []
+    assert caplog.text.count("new_fetch_session") == 1  # warned once, not per call
 
 
 # --------------------------------------------------------------------------
