@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,7 +22,7 @@ from starlette.routing import Mount, Route
 
 from adapter.config import Config
 from adapter.errors import AdapterError, invalid_request
-from adapter.fetch import FetchPolicy, FetchRefused, fetch_media
+from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_session
 from adapter.translate.request import NativeRequest, to_native_request
 from adapter.translate.response.reply import completion_from
 from adapter.translate.response.stream import StreamTranslator
@@ -70,6 +71,9 @@ class ChatService:
     def __init__(self, config: Config):
         self.config = config
         self.upstream = UpstreamClient(config, upstream_base(config))
+        # Image fetches get their own session: it resolves and checks every address itself,
+        # which the upstream session (with its DNS cache) must not do (SPEC E4).
+        self.fetch_session: aiohttp.ClientSession | None = None
         self.fetch_policy = FetchPolicy(
             enabled=config.remote_fetch,
             allow_hosts=config.fetch_allow_hosts,
@@ -135,7 +139,7 @@ class ChatService:
         async def fetch_one(index: int) -> None:
             item = native.remote_media[index]
             try:
-                media = await fetch_media(item.url, self.fetch_policy, self.upstream.session)
+                media = await fetch_media(item.url, self.fetch_policy, self.fetch_session)
             except FetchRefused as exc:
                 raise invalid_request(
                     f"Could not use the image URL: {exc}", param=item.param
@@ -232,10 +236,12 @@ def create_app(config: Config) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await service.upstream.start()
+        service.fetch_session = new_fetch_session()
         try:
             yield
         finally:
             await service.upstream.close()
+            await service.fetch_session.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return error_response(
