@@ -1,4 +1,5 @@
-"""HTTP routes: the OpenAI-compatible surface, in front of one upstream client."""
+"""HTTP routes: the OpenAI-compatible surface and the native passthrough, in front of one
+upstream client. Handlers parse, call the pure translators, and relay; nothing else."""
 
 from __future__ import annotations
 
@@ -17,16 +18,20 @@ import aiohttp
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
 from adapter.config import Config
 from adapter.errors import AdapterError, invalid_request
 from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_session
-from adapter.translate.request import NativeRequest, to_native_request
+from adapter.metrics import Metrics
+from adapter.translate.request import NativeRequest, native_model_name, to_native_request
+from adapter.translate.request.embeddings import to_native_embeddings
+from adapter.translate.response.embeddings import embeddings_from
+from adapter.translate.response.models import model_from, model_list_from
 from adapter.translate.response.reply import completion_from
 from adapter.translate.response.stream import StreamTranslator
-from adapter.transport import UpstreamClient
+from adapter.transport import UpstreamClient, UpstreamStream
 
 log = logging.getLogger("adapter")
 
@@ -34,6 +39,8 @@ MAX_JSON_DEPTH = 64
 EMULATOR_PREFIX = "/emulator"
 # Stand-in key for the built-in emulator when the caller sends none.
 EMULATOR_KEY = "emulator-key"
+# Upstream response headers a passthrough client may see (SPEC E4); the rest stay here.
+PASSTHROUGH_HEADERS = ("content-type", "retry-after")
 
 
 def error_response(error: AdapterError) -> Response:
@@ -51,7 +58,7 @@ def json_response(payload: Any, headers: dict[str, str] | None = None) -> Respon
 
 def upstream_base(config: Config) -> str:
     if config.uses_emulator:
-        host = "127.0.0.1" if config.host in ("0.0.0.0", "", "localhost") else config.host
+        host = "127.0.0.1" if config.host in ("0.0.0.0", "", "localhost", "::") else config.host
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{config.port}{EMULATOR_PREFIX}"
@@ -62,15 +69,16 @@ def caller_key(request: Request) -> str | None:
     auth = request.headers.get("authorization")
     if auth and auth[:7].lower() == "bearer ":
         return auth[7:].strip() or None
-    return request.headers.get("x-goog-api-key") or None
+    return request.headers.get("x-goog-api-key") or request.query_params.get("key") or None
 
 
-class ChatService:
-    """Per-process state: the config and the upstream client; no request state."""
+class Service:
+    """Per-process state: the config, the upstream client, metrics; no request state."""
 
     def __init__(self, config: Config):
         self.config = config
         self.upstream = UpstreamClient(config, upstream_base(config))
+        self.metrics = Metrics()
         # Image fetches get their own session: it resolves and checks every address itself,
         # which the upstream session (with its DNS cache) must not do (SPEC E4).
         self.fetch_session: aiohttp.ClientSession | None = None
@@ -79,6 +87,8 @@ class ChatService:
             allow_hosts=config.fetch_allow_hosts,
             allow_private=config.fetch_allow_private,
         )
+
+    # --- shared steps ---------------------------------------------------------------------
 
     def upstream_key(self, request: Request) -> str:
         """The key sent upstream (SPEC 1): the server key in server-key mode, else the caller's."""
@@ -103,23 +113,26 @@ class ChatService:
             )
         return key
 
-    async def read_json(self, request: Request) -> Any:
+    async def read_body(self, request: Request) -> bytes:
+        """The body, refused with 413 as soon as it passes the limit (never buffered past it)."""
         limit = self.config.max_body_bytes
         declared = request.headers.get("content-length")
+        too_large = AdapterError(
+            413, f"Request body larger than {limit} bytes.", code="request_too_large"
+        )
         if declared and declared.isdigit() and int(declared) > limit:
-            raise AdapterError(
-                413, f"Request body larger than {limit} bytes.", code="request_too_large"
-            )
+            raise too_large
         chunks = []
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise AdapterError(
-                    413, f"Request body larger than {limit} bytes.", code="request_too_large"
-                )
+                raise too_large
             chunks.append(chunk)
-        raw = b"".join(chunks)
+        return b"".join(chunks)
+
+    async def read_json(self, request: Request) -> Any:
+        raw = await self.read_body(request)
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -133,9 +146,6 @@ class ChatService:
         return body
 
     async def fill_remote_media(self, native: NativeRequest) -> None:
-        if not native.remote_media:
-            return
-
         async def fetch_one(index: int) -> None:
             item = native.remote_media[index]
             try:
@@ -149,7 +159,16 @@ class ChatService:
                 "data": base64.b64encode(media.data).decode(),
             }
 
-        await asyncio.gather(*(fetch_one(i) for i in range(len(native.remote_media))))
+        if native.remote_media:
+            await asyncio.gather(*(fetch_one(i) for i in range(len(native.remote_media))))
+
+    def fail(self, route: str, error: AdapterError) -> Response:
+        if error.status >= 500 or error.code in ("upstream_timeout", "upstream_unreachable"):
+            self.metrics.upstream_errors[error.status] += 1
+        self.metrics.response(route, error.status)
+        return error_response(error)
+
+    # --- routes ---------------------------------------------------------------------------
 
     async def chat_completions(self, request: Request) -> Response:
         try:
@@ -171,8 +190,9 @@ class ChatService:
                     fallback_id=fallback_id,
                     include_usage=native.include_usage,
                 )
+                self.metrics.response("chat", 200)
                 return StreamingResponse(
-                    _sse(upstream.events(), translator),
+                    self._sse(upstream, translator),
                     media_type="text/event-stream",
                     headers={**headers, "Cache-Control": "no-cache"},
                 )
@@ -180,9 +200,101 @@ class ChatService:
             completion = completion_from(
                 reply, model=native.requested_model, created=created, fallback_id=fallback_id
             )
+            self.metrics.response("chat", 200)
             return json_response(completion, headers)
         except AdapterError as error:
-            return error_response(error)
+            return self.fail("chat", error)
+
+    async def _sse(
+        self, upstream: UpstreamStream, translator: StreamTranslator
+    ) -> AsyncIterator[bytes]:
+        """Relay each upstream event as soon as it is translated (SPEC T1, T4)."""
+        metrics = self.metrics
+        metrics.active_streams += 1
+        events = upstream.events()
+        try:
+            async for event in events:
+                for chunk in translator.chunks_for(event):
+                    metrics.streamed_chunks += 1
+                    yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+            for chunk in translator.finish():
+                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+            yield b"data: [DONE]\n\n"
+        except AdapterError as error:
+            log.warning("stream failed: %s", error.code)
+            metrics.upstream_errors[error.status] += 1
+            yield b"data: " + orjson.dumps(error.body()) + b"\n\n"
+        finally:
+            metrics.active_streams -= 1
+            # A client that went away cancels us here; closing drops the upstream request.
+            await events.aclose()
+            await upstream.aclose()
+
+    async def embeddings(self, request: Request) -> Response:
+        try:
+            key = self.upstream_key(request)
+            body = await self.read_json(request)
+            if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+                raise invalid_request("You must provide a model parameter.", param="model")
+            model = native_model_name(body["model"], self.config.model_aliases)
+            native = to_native_embeddings(body, model)
+            reply = await self.upstream.call_json(
+                "POST",
+                f"/v1beta/models/{model}:batchEmbedContents",
+                key,
+                orjson.dumps(native.body),
+            )
+            self.metrics.response("embeddings", 200)
+            return json_response(embeddings_from(reply, native.requested_model, native.encoding))
+        except AdapterError as error:
+            return self.fail("embeddings", error)
+
+    async def list_models(self, request: Request) -> Response:
+        try:
+            key = self.upstream_key(request)
+            reply = await self.upstream.call_json(
+                "GET", "/v1beta/models", key, query="pageSize=1000"
+            )
+            self.metrics.response("models", 200)
+            return json_response(model_list_from(reply))
+        except AdapterError as error:
+            return self.fail("models", error)
+
+    async def get_model(self, request: Request) -> Response:
+        try:
+            key = self.upstream_key(request)
+            model = native_model_name(request.path_params["model"], self.config.model_aliases)
+            reply = await self.upstream.call_json("GET", f"/v1beta/models/{model}", key)
+            self.metrics.response("models", 200)
+            return json_response(model_from(reply))
+        except AdapterError as error:
+            return self.fail("models", error)
+
+    async def passthrough(self, request: Request) -> Response:
+        """`/v1beta/...` forwarded as is, so a google-genai client can share the adapter."""
+        try:
+            key = self.upstream_key(request)
+            body = await self.read_body(request) if request.method != "GET" else None
+            query = "&".join(
+                f"{k}={v}" for k, v in request.query_params.multi_items() if k != "key"
+            )
+            response = await self.upstream.call(request.method, request.url.path, key, body, query)
+        except AdapterError as error:
+            return self.fail("passthrough", error)
+        headers = {k: v for k, v in response.headers.items() if k.lower() in PASSTHROUGH_HEADERS}
+        self.metrics.response("passthrough", response.status)
+
+        async def relay() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in response.content.iter_any():
+                    yield chunk
+            finally:
+                response.release()
+
+        return StreamingResponse(relay(), status_code=response.status, headers=headers)
+
+    async def metrics_text(self, request: Request) -> Response:
+        return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
 def _adapter_headers(native: NativeRequest) -> dict[str, str]:
@@ -192,25 +304,6 @@ def _adapter_headers(native: NativeRequest) -> dict[str, str]:
     if native.thinking:
         headers["x-gemini-thinking"] = native.thinking
     return headers
-
-
-async def _sse(
-    events: AsyncIterator[dict[str, Any]], translator: StreamTranslator
-) -> AsyncIterator[bytes]:
-    """Relay each upstream event as soon as it is translated (SPEC T1, T4)."""
-    try:
-        async for event in events:
-            for chunk in translator.chunks_for(event):
-                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
-        for chunk in translator.finish():
-            yield b"data: " + orjson.dumps(chunk) + b"\n\n"
-        yield b"data: [DONE]\n\n"
-    except AdapterError as error:
-        log.warning("stream failed: %s", error.code)
-        yield b"data: " + orjson.dumps(error.body()) + b"\n\n"
-    finally:
-        with contextlib.suppress(Exception):
-            await events.aclose()  # type: ignore[attr-defined]
 
 
 def _too_deep(value: Any, limit: int) -> bool:
@@ -231,7 +324,7 @@ async def healthz(request: Request) -> Response:
 
 
 def create_app(config: Config) -> Starlette:
-    service = ChatService(config)
+    service = Service(config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -261,7 +354,15 @@ def create_app(config: Config) -> Starlette:
     routes: list[Any] = [
         Route("/v1/chat/completions", service.chat_completions, methods=["POST"]),
         Route("/chat/completions", service.chat_completions, methods=["POST"]),
+        Route("/v1/embeddings", service.embeddings, methods=["POST"]),
+        Route("/embeddings", service.embeddings, methods=["POST"]),
+        Route("/v1/models", service.list_models, methods=["GET"]),
+        Route("/v1/models/{model:path}", service.get_model, methods=["GET"]),
+        Route(
+            "/v1beta/{path:path}", service.passthrough, methods=["GET", "POST", "PATCH", "DELETE"]
+        ),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", service.metrics_text, methods=["GET"]),
     ]
     if config.uses_emulator:
         from adapter.emulator.app import create_app as create_emulator

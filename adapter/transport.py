@@ -217,6 +217,51 @@ class UpstreamClient:
                     continue
             raise error
 
+    async def call(
+        self, method: str, path: str, key: str, body: bytes | None = None, query: str = ""
+    ) -> aiohttp.ClientResponse:
+        """A raw native call (models, embeddings, passthrough); the caller releases it."""
+        url = f"{self._base}{path}" + (f"?{query}" if query else "")
+        try:
+            async with asyncio.timeout(self._config.upstream_timeout_s):
+                return await self.session.request(
+                    method, url, data=body, headers=self._headers(key)
+                )
+        except TimeoutError:
+            raise AdapterError(
+                504, "The upstream did not answer in time.", code="upstream_timeout"
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise AdapterError(
+                502,
+                f"The upstream could not be reached ({type(exc).__name__}).",
+                code="upstream_unreachable",
+            ) from None
+
+    async def call_json(
+        self, method: str, path: str, key: str, body: bytes | None = None, query: str = ""
+    ) -> Any:
+        """A native call whose 2xx JSON body is returned; errors map as for chat (SPEC E1)."""
+        response = await self.call(method, path, key, body, query)
+        try:
+            async with asyncio.timeout(self._config.upstream_timeout_s):
+                raw = await response.read()
+        except (TimeoutError, aiohttp.ClientError):
+            raise AdapterError(
+                502, "The upstream reply broke off.", code="upstream_unreachable"
+            ) from None
+        finally:
+            response.release()
+        try:
+            payload = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            payload = None
+        if response.status >= 300:
+            raise error_from_native(response.status, payload, secrets=(key,))
+        if payload is None:
+            raise AdapterError(502, "The upstream reply is not JSON.", code="bad_upstream_response")
+        return payload
+
     async def generate(
         self, model: str, body: bytes, key: str, sources: list[int]
     ) -> dict[str, Any]:
