@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import orjson
@@ -275,9 +276,7 @@ class Service:
         try:
             key = self.upstream_key(request)
             body = await self.read_body(request) if request.method != "GET" else None
-            query = "&".join(
-                f"{k}={v}" for k, v in request.query_params.multi_items() if k != "key"
-            )
+            query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "key"])
             response = await self.upstream.call(request.method, request.url.path, key, body, query)
         except AdapterError as error:
             return self.fail("passthrough", error)
