@@ -14,8 +14,13 @@ def assemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
         for choice in chunk["choices"]:
             state = choices.setdefault(
                 choice["index"],
-                {"content": None, "reasoning_content": None, "tool_calls": {},
-                 "finish_reason": None, "images": []},
+                {
+                    "content": None,
+                    "reasoning_content": None,
+                    "tool_calls": {},
+                    "finish_reason": None,
+                    "images": [],
+                },
             )
             delta = choice["delta"]
             for key in ("content", "reasoning_content"):
@@ -47,8 +52,11 @@ def summarize_reply(reply: dict[str, Any]) -> dict[str, Any]:
             "content": message.get("content"),
             "reasoning_content": message.get("reasoning_content"),
             "tool_calls": [
-                {"id": c["id"], "name": c["function"]["name"],
-                 "arguments": c["function"]["arguments"]}
+                {
+                    "id": c["id"],
+                    "name": c["function"]["name"],
+                    "arguments": c["function"]["arguments"],
+                }
                 for c in message.get("tool_calls") or ()
             ],
             "finish_reason": choice["finish_reason"],

@@ -46,7 +46,9 @@ def test_recorded_text_reply(client: openai.OpenAI, fake_upstream: FakeUpstream)
     (sent,) = fake_upstream.requests
     assert sent.path == "/v1beta/models/gemini-2.5-flash:generateContent"
     assert sent.body["contents"] == fixture["request"]["contents"]
-    assert sent.body["systemInstruction"]["parts"] == fixture["request"]["systemInstruction"]["parts"]
+    assert (
+        sent.body["systemInstruction"]["parts"] == fixture["request"]["systemInstruction"]["parts"]
+    )
     assert_valid("gemini.generate_content_request", sent.body)
 
 
@@ -173,8 +175,10 @@ def test_upstream_500_is_api_error(client: openai.OpenAI, fake_upstream: FakeUps
         (b'{"model": "gemini-2.5-flash", "messages": []}', "messages"),
         (b'{"messages": [{"role": "user", "content": "hi"}]}', "model"),
         (b'{"model": "m", "messages": [{"role": "robot", "content": "hi"}]}', "messages[0].role"),
-        (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": "hot"}',
-         "temperature"),
+        (
+            b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": "hot"}',
+            "temperature",
+        ),
         (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "n": true}', "n"),
     ],
 )

@@ -34,10 +34,15 @@ def chat(base_url: str, url: str) -> httpx.Response:
         headers={"Authorization": "Bearer k-123456"},
         json={
             "model": "gemini-2.5-flash",
-            "messages": [{"role": "user", "content": [
-                {"type": "text", "text": "what is this?"},
-                {"type": "image_url", "image_url": {"url": url}},
-            ]}],
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "what is this?"},
+                        {"type": "image_url", "image_url": {"url": url}},
+                    ],
+                }
+            ],
         },
     )
 
@@ -56,11 +61,13 @@ def test_allowed_image_is_fetched_and_inlined(
     adapter_factory: Callable[..., str], fake_upstream: FakeUpstream, image_server: str
 ) -> None:
     base_url = adapter_factory(
-        upstream_url=fake_upstream.url, fetch_allow_private=True  # type: ignore[attr-defined]
+        upstream_url=fake_upstream.url,
+        fetch_allow_private=True,  # type: ignore[attr-defined]
     )
     fake_upstream.script(Scripted(json=load_fixture("gemini-2.5-flash_text_basic")["response"]))
     response = chat(base_url, f"{image_server}/cat.png")
     assert response.status_code == 200, response.text
     parts = fake_upstream.requests[0].body["contents"][0]["parts"]
-    assert parts[1] == {"inlineData": {"mimeType": "image/png",
-                                       "data": base64.b64encode(PNG).decode()}}
+    assert parts[1] == {
+        "inlineData": {"mimeType": "image/png", "data": base64.b64encode(PNG).decode()}
+    }

@@ -17,13 +17,16 @@ from adapter.translate.response.reply import completion_from
 from adapter.translate.response.stream import StreamTranslator
 
 FIXTURES = [(name, f) for name, f in all_fixtures() if f["status"] == 200]
-JSON_REPLIES = [(n, f) for n, f in FIXTURES if "response" in f and f.get("method") != "chat.completions"]
+JSON_REPLIES = [
+    (n, f) for n, f in FIXTURES if "response" in f and f.get("method") != "chat.completions"
+]
 STREAMS = [(n, f) for n, f in FIXTURES if f.get("sse_events")]
 
 
 def translate_stream(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    translator = StreamTranslator(model="m", created=1, fallback_id="chatcmpl-x",
-                                  include_usage=True)
+    translator = StreamTranslator(
+        model="m", created=1, fallback_id="chatcmpl-x", include_usage=True
+    )
     chunks = [chunk for event in events for chunk in translator.chunks_for(event)]
     return chunks + translator.finish()
 
@@ -48,10 +51,14 @@ def test_recorded_reply(name: str, fixture: dict[str, Any]) -> None:
             "code_execution"
         ):
             assert message["content"] == text
-        calls = [p["functionCall"] for p in candidate.get("content", {}).get("parts", [])
-                 if "functionCall" in p]
-        assert [c["function"]["name"] for c in message.get("tool_calls", [])] == \
-            [c["name"] for c in calls]
+        calls = [
+            p["functionCall"]
+            for p in candidate.get("content", {}).get("parts", [])
+            if "functionCall" in p
+        ]
+        assert [c["function"]["name"] for c in message.get("tool_calls", [])] == [
+            c["name"] for c in calls
+        ]
         if calls and candidate.get("finishReason") == "STOP":
             assert choice["finish_reason"] == "tool_calls"
     usage = native.get("usageMetadata")
@@ -59,8 +66,9 @@ def test_recorded_reply(name: str, fixture: dict[str, Any]) -> None:
         assert reply["usage"]["total_tokens"] == usage.get(
             "totalTokenCount", reply["usage"]["prompt_tokens"] + reply["usage"]["completion_tokens"]
         )
-        assert reply["usage"]["completion_tokens"] == usage.get("candidatesTokenCount", 0) + \
-            usage.get("thoughtsTokenCount", 0)
+        assert reply["usage"]["completion_tokens"] == usage.get(
+            "candidatesTokenCount", 0
+        ) + usage.get("thoughtsTokenCount", 0)
 
 
 @pytest.mark.parametrize(("name", "fixture"), STREAMS, ids=[n for n, _ in STREAMS])

@@ -57,7 +57,12 @@ MESSAGE_CASES = [
     ),
     (
         "array content with several text parts",
-        [{"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}],
+        [
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+            }
+        ],
         {"contents": [{"role": "user", "parts": [{"text": "a"}, {"text": "b"}]}]},
     ),
 ]
@@ -136,7 +141,10 @@ def test_extra_content_signature_wins_and_gemini3_gets_skip_value() -> None:
         {
             "role": "assistant",
             "tool_calls": [
-                {**tool_call("x1", "f"), "extra_content": {"google": {"thought_signature": "U0lH"}}},
+                {
+                    **tool_call("x1", "f"),
+                    "extra_content": {"google": {"thought_signature": "U0lH"}},
+                },
                 tool_call("x2", "g"),
             ],
         },
@@ -162,8 +170,10 @@ BAD_CASES = [
     ({"messages": [{"role": "user", "content": ""}]}, "messages[0].content"),
     ({"messages": [{"role": "user", "content": 5}]}, "messages[0].content"),
     ({"messages": [{"role": "system", "content": "only system"}]}, "messages"),
-    ({"messages": [USER, {"role": "tool", "tool_call_id": "nope", "content": "x"}]},
-     "messages[1].tool_call_id"),
+    (
+        {"messages": [USER, {"role": "tool", "tool_call_id": "nope", "content": "x"}]},
+        "messages[1].tool_call_id",
+    ),
     (
         {"messages": [USER, {"role": "assistant", "tool_calls": [tool_call("a", "f")]}, USER]},
         "messages[1].tool_calls[0]",
@@ -174,7 +184,14 @@ BAD_CASES = [
         "messages[1].tool_calls[0].function.arguments",
     ),
     (
-        {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "ftp://x"}}]}]},
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [{"type": "image_url", "image_url": {"url": "ftp://x"}}],
+                }
+            ]
+        },
         "messages[0].content[0].image_url.url",
     ),
     (
@@ -193,9 +210,13 @@ BAD_CASES = [
     ({"reasoning_effort": "extreme"}, "reasoning_effort"),
     ({"response_format": {"type": "xml"}}, "response_format.type"),
     ({"tools": [{"type": "function", "function": {"name": "bad name"}}]}, "tools[0].function.name"),
-    ({"tools": [{"type": "function", "function": {"name": "f"}}],
-      "tool_choice": {"type": "function", "function": {"name": "g"}}},
-     "tool_choice.function.name"),
+    (
+        {
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "tool_choice": {"type": "function", "function": {"name": "g"}},
+        },
+        "tool_choice.function.name",
+    ),
     ({"tool_choice": "required"}, "tool_choice"),
     ({"service_tier": "gold"}, "service_tier"),
     ({"model": 5}, "model"),
@@ -213,8 +234,14 @@ def test_bad_input_names_the_field(fields: dict[str, Any], param: str) -> None:
 
 def test_null_means_not_given_and_ignored_fields_are_accepted() -> None:
     body = native(
-        temperature=None, stop=None, user="u1", store=True, metadata={"a": "b"},
-        logit_bias={"1": 2}, parallel_tool_calls=False, unknown_future_field={"x": 1},
+        temperature=None,
+        stop=None,
+        user="u1",
+        store=True,
+        metadata={"a": "b"},
+        logit_bias={"1": 2},
+        parallel_tool_calls=False,
+        unknown_future_field={"x": 1},
     )
     assert "generationConfig" not in body
 
@@ -243,19 +270,25 @@ def test_generation_config(fields: dict[str, Any], expected: dict[str, Any] | No
 
 
 def test_json_schema_response_format() -> None:
-    schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"],
-              "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+        "required": ["a"],
+        "additionalProperties": False,
+    }
     config = native(
-        response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": schema,
-                                                                "strict": True}}
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "x", "schema": schema, "strict": True},
+        }
     )["generationConfig"]
     assert config["responseMimeType"] == "application/json"
     assert config["responseJsonSchema"]["properties"] == {"a": {"type": "string"}}
 
 
 @pytest.mark.parametrize(
-    ("tier", "expected"), [("flex", "flex"), ("priority", "priority"), ("default", "standard"),
-                           ("auto", None)]
+    ("tier", "expected"),
+    [("flex", "flex"), ("priority", "priority"), ("default", "standard"), ("auto", None)],
 )
 def test_service_tier(tier: str, expected: str | None) -> None:
     assert to_native_request(req(service_tier=tier)).body.get("serviceTier") == expected
@@ -272,9 +305,17 @@ def test_penalties_dropped_where_refused_and_reported() -> None:
 
 # --- tools (R7) ---------------------------------------------------------------------------
 
-TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "d",
-                                           "parameters": {"type": "object", "properties": {}}}},
-         {"type": "function", "function": {"name": "noargs"}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "d",
+            "parameters": {"type": "object", "properties": {}},
+        },
+    },
+    {"type": "function", "function": {"name": "noargs"}},
+]
 
 
 @pytest.mark.parametrize(
@@ -283,8 +324,10 @@ TOOLS = [{"type": "function", "function": {"name": "get_weather", "description":
         ("none", {"mode": "NONE"}),
         ("auto", {"mode": "AUTO"}),
         ("required", {"mode": "ANY"}),
-        ({"type": "function", "function": {"name": "noargs"}},
-         {"mode": "ANY", "allowedFunctionNames": ["noargs"]}),
+        (
+            {"type": "function", "function": {"name": "noargs"}},
+            {"mode": "ANY", "allowedFunctionNames": ["noargs"]},
+        ),
     ],
 )
 def test_tool_choice(choice: Any, expected: dict[str, Any]) -> None:
@@ -293,8 +336,11 @@ def test_tool_choice(choice: Any, expected: dict[str, Any]) -> None:
     assert body["tools"] == [
         {
             "functionDeclarations": [
-                {"name": "get_weather", "description": "d",
-                 "parametersJsonSchema": {"type": "object", "properties": {}}},
+                {
+                    "name": "get_weather",
+                    "description": "d",
+                    "parametersJsonSchema": {"type": "object", "properties": {}},
+                },
                 {"name": "noargs"},
             ]
         }
@@ -357,12 +403,17 @@ def test_anthropic_thinking(model: str, budget: int, expected: dict[str, Any]) -
 
 def test_explicit_thinking_config_wins_over_effort() -> None:
     result = to_native_request(
-        req(reasoning_effort="high",
-            extra_body={"google": {"thinking_config": {"thinking_budget": 77,
-                                                       "include_thoughts": True}}})
+        req(
+            reasoning_effort="high",
+            extra_body={
+                "google": {"thinking_config": {"thinking_budget": 77, "include_thoughts": True}}
+            },
+        )
     )
     assert result.body["generationConfig"]["thinkingConfig"] == {
-        "thinkingBudget": 77, "includeThoughts": True}
+        "thinkingBudget": 77,
+        "includeThoughts": True,
+    }
     assert result.thinking == "budget=77;include_thoughts"
 
 
@@ -393,8 +444,11 @@ def test_google_extension_merged_in_camel_case_keeping_data_keys() -> None:
     assert body["tools"] == [{"googleSearch": {}}, {"codeExecution": {}}, {"urlContext": {}}]
     assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
     assert body["generationConfig"] == {
-        "temperature": 0.1, "topK": 5, "responseMimeType": "text/plain",
-        "responseModalities": ["TEXT", "IMAGE"], "imageConfig": {"aspectRatio": "16:9"},
+        "temperature": 0.1,
+        "topK": 5,
+        "responseMimeType": "text/plain",
+        "responseModalities": ["TEXT", "IMAGE"],
+        "imageConfig": {"aspectRatio": "16:9"},
     }
     assert body["labels"] == {"my_team": "a_b"}
     assert body["futureField"] == {"someName": 1}
@@ -410,11 +464,15 @@ def test_extension_at_extra_body_and_web_search_options() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ({"thinking_config": {"include_thoughts": True}},
-         {"thinkingConfig": {"includeThoughts": True}}),
+        (
+            {"thinking_config": {"include_thoughts": True}},
+            {"thinkingConfig": {"includeThoughts": True}},
+        ),
         ({"args": {"snake_key": 1}}, {"args": {"snake_key": 1}}),
-        ({"response_json_schema": {"properties": {"a_b": {}}}},
-         {"responseJsonSchema": {"properties": {"a_b": {}}}}),
+        (
+            {"response_json_schema": {"properties": {"a_b": {}}}},
+            {"responseJsonSchema": {"properties": {"a_b": {}}}},
+        ),
         ([{"a_b": 1}], [{"aB": 1}]),
     ],
 )
@@ -423,8 +481,13 @@ def test_camelize(value: Any, expected: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"), [("thinking_config", "thinkingConfig"), ("topK", "topK"),
-                           ("_private", "_private"), ("a_b_c", "aBC")]
+    ("name", "expected"),
+    [
+        ("thinking_config", "thinkingConfig"),
+        ("topK", "topK"),
+        ("_private", "_private"),
+        ("a_b_c", "aBC"),
+    ],
 )
 def test_camel(name: str, expected: str) -> None:
     assert camel(name) == expected
@@ -447,22 +510,46 @@ def test_model_names(model: str, aliases: dict[str, str], expected: str) -> None
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 PART_CASES = [
-    ({"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
-     {"inlineData": {"mimeType": "image/png", "data": PNG}}),
-    ({"type": "image_url", "image_url": {"url": "gs://bucket/cat.jpg"}},
-     {"fileData": {"fileUri": "gs://bucket/cat.jpg", "mimeType": "image/jpeg"}}),
-    ({"type": "image_url",
-      "image_url": {"url": "https://generativelanguage.googleapis.com/v1beta/files/abc"}},
-     {"fileData": {"fileUri": "https://generativelanguage.googleapis.com/v1beta/files/abc",
-                   "mimeType": "application/octet-stream"}}),
-    ({"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
-     {"inlineData": {"mimeType": "audio/wav", "data": "UklGRg=="}}),
-    ({"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0=",
-                               "filename": "a.pdf"}},
-     {"inlineData": {"mimeType": "application/pdf", "data": "JVBERi0="}}),
-    ({"type": "file", "file": {"file_id": "files/xyz", "filename": "a.pdf"}},
-     {"fileData": {"fileUri": "https://generativelanguage.googleapis.com/v1beta/files/xyz",
-                   "mimeType": "application/pdf"}}),
+    (
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+        {"inlineData": {"mimeType": "image/png", "data": PNG}},
+    ),
+    (
+        {"type": "image_url", "image_url": {"url": "gs://bucket/cat.jpg"}},
+        {"fileData": {"fileUri": "gs://bucket/cat.jpg", "mimeType": "image/jpeg"}},
+    ),
+    (
+        {
+            "type": "image_url",
+            "image_url": {"url": "https://generativelanguage.googleapis.com/v1beta/files/abc"},
+        },
+        {
+            "fileData": {
+                "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/abc",
+                "mimeType": "application/octet-stream",
+            }
+        },
+    ),
+    (
+        {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
+        {"inlineData": {"mimeType": "audio/wav", "data": "UklGRg=="}},
+    ),
+    (
+        {
+            "type": "file",
+            "file": {"file_data": "data:application/pdf;base64,JVBERi0=", "filename": "a.pdf"},
+        },
+        {"inlineData": {"mimeType": "application/pdf", "data": "JVBERi0="}},
+    ),
+    (
+        {"type": "file", "file": {"file_id": "files/xyz", "filename": "a.pdf"}},
+        {
+            "fileData": {
+                "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/xyz",
+                "mimeType": "application/pdf",
+            }
+        },
+    ),
 ]
 
 
@@ -474,9 +561,19 @@ def test_parts(part: dict[str, Any], expected: dict[str, Any]) -> None:
 
 def test_remote_image_is_left_for_the_fetcher_and_detail_maps() -> None:
     result = to_native_request(
-        req(messages=[{"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": "https://example.com/a.png",
-                                                "detail": "high"}}]}])
+        req(
+            messages=[
+                {
+                    "role": "user",
+                    "content": [
+                        {
+                            "type": "image_url",
+                            "image_url": {"url": "https://example.com/a.png", "detail": "high"},
+                        }
+                    ],
+                }
+            ]
+        )
     )
     (item,) = result.remote_media
     assert item.url == "https://example.com/a.png"

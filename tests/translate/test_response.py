@@ -50,20 +50,40 @@ def test_finish_reason(native: str | None, tools: bool, expected: str | None) ->
     [
         (None, None),
         (
-            {"promptTokenCount": 10, "candidatesTokenCount": 5, "thoughtsTokenCount": 7,
-             "totalTokenCount": 22, "cachedContentTokenCount": 4, "toolUsePromptTokenCount": 3},
-            {"prompt_tokens": 13, "completion_tokens": 12, "total_tokens": 22,
-             "prompt_tokens_details": {"cached_tokens": 4, "audio_tokens": 0},
-             "completion_tokens_details": {"reasoning_tokens": 7, "audio_tokens": 0}},
+            {
+                "promptTokenCount": 10,
+                "candidatesTokenCount": 5,
+                "thoughtsTokenCount": 7,
+                "totalTokenCount": 22,
+                "cachedContentTokenCount": 4,
+                "toolUsePromptTokenCount": 3,
+            },
+            {
+                "prompt_tokens": 13,
+                "completion_tokens": 12,
+                "total_tokens": 22,
+                "prompt_tokens_details": {"cached_tokens": 4, "audio_tokens": 0},
+                "completion_tokens_details": {"reasoning_tokens": 7, "audio_tokens": 0},
+            },
         ),
         (
-            {"promptTokenCount": 8, "candidatesTokenCount": 2, "totalTokenCount": 10,
-             "promptTokensDetails": [{"modality": "AUDIO", "tokenCount": 6},
-                                     {"modality": "TEXT", "tokenCount": 2}],
-             "candidatesTokensDetails": [{"modality": "AUDIO", "tokenCount": 2}]},
-            {"prompt_tokens": 8, "completion_tokens": 2, "total_tokens": 10,
-             "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 6},
-             "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 2}},
+            {
+                "promptTokenCount": 8,
+                "candidatesTokenCount": 2,
+                "totalTokenCount": 10,
+                "promptTokensDetails": [
+                    {"modality": "AUDIO", "tokenCount": 6},
+                    {"modality": "TEXT", "tokenCount": 2},
+                ],
+                "candidatesTokensDetails": [{"modality": "AUDIO", "tokenCount": 2}],
+            },
+            {
+                "prompt_tokens": 8,
+                "completion_tokens": 2,
+                "total_tokens": 10,
+                "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 6},
+                "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 2},
+            },
         ),
     ],
 )
@@ -84,13 +104,19 @@ def test_grounding_annotations() -> None:
     text = "Le café est bon. Paris est grand."
     start = len("Le café est bon. ".encode())
     grounding = {
-        "groundingChunks": [{"web": {"uri": "https://a", "title": "A"}},
-                            {"web": {"uri": "https://b", "title": "B"}}],
+        "groundingChunks": [
+            {"web": {"uri": "https://a", "title": "A"}},
+            {"web": {"uri": "https://b", "title": "B"}},
+        ],
         "groundingSupports": [
-            {"segment": {"startIndex": start, "endIndex": len(text.encode())},
-             "groundingChunkIndices": [1, 0]},
-            {"segment": {"endIndex": len("Le café est bon.".encode())},
-             "groundingChunkIndices": [5]},
+            {
+                "segment": {"startIndex": start, "endIndex": len(text.encode())},
+                "groundingChunkIndices": [1, 0],
+            },
+            {
+                "segment": {"endIndex": len("Le café est bon.".encode())},
+                "groundingChunkIndices": [5],
+            },
         ],
     }
     annotations = annotations_from(grounding, text)
@@ -102,14 +128,19 @@ def test_grounding_annotations() -> None:
 def test_text_thoughts_and_signature() -> None:
     native = {
         "responseId": "r1",
-        "candidates": [{
-            "content": {"role": "model", "parts": [
-                {"text": "plan", "thought": True},
-                {"text": "Hello", "thoughtSignature": "U0lH"},
-                {"text": " world"},
-            ]},
-            "finishReason": "STOP",
-        }],
+        "candidates": [
+            {
+                "content": {
+                    "role": "model",
+                    "parts": [
+                        {"text": "plan", "thought": True},
+                        {"text": "Hello", "thoughtSignature": "U0lH"},
+                        {"text": " world"},
+                    ],
+                },
+                "finishReason": "STOP",
+            }
+        ],
     }
     message = reply(native)["choices"][0]["message"]
     assert message["content"] == "Hello world"
@@ -142,36 +173,58 @@ def test_prompt_blocked() -> None:
 
 def test_image_code_and_logprobs() -> None:
     native = {
-        "candidates": [{
-            "content": {"parts": [
-                {"inlineData": {"mimeType": "image/png", "data": "AAA="}},
-                {"executableCode": {"language": "PYTHON", "code": "print(1)"}},
-                {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1\n"}},
-            ]},
-            "finishReason": "STOP",
-            "logprobsResult": {
-                "chosenCandidates": [{"token": "é", "logProbability": -0.5}],
-                "topCandidates": [{"candidates": [{"token": "é", "logProbability": -0.5},
-                                                  {"token": "e", "logProbability": -1.0}]}],
-            },
-        }],
+        "candidates": [
+            {
+                "content": {
+                    "parts": [
+                        {"inlineData": {"mimeType": "image/png", "data": "AAA="}},
+                        {"executableCode": {"language": "PYTHON", "code": "print(1)"}},
+                        {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1\n"}},
+                    ]
+                },
+                "finishReason": "STOP",
+                "logprobsResult": {
+                    "chosenCandidates": [{"token": "é", "logProbability": -0.5}],
+                    "topCandidates": [
+                        {
+                            "candidates": [
+                                {"token": "é", "logProbability": -0.5},
+                                {"token": "e", "logProbability": -1.0},
+                            ]
+                        }
+                    ],
+                },
+            }
+        ],
     }
     choice = reply(native)["choices"][0]
     assert choice["message"]["images"] == [
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAA="}}]
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAA="}}
+    ]
     assert "```python\nprint(1)\n```" in choice["message"]["content"]
     assert "```output\n1\n\n```" in choice["message"]["content"]
     assert len(choice["message"]["extra_content"]["google"]["code_execution"]) == 2
     assert choice["logprobs"]["content"][0] == {
-        "token": "é", "logprob": -0.5, "bytes": [195, 169],
-        "top_logprobs": [{"token": "é", "logprob": -0.5, "bytes": [195, 169]},
-                         {"token": "e", "logprob": -1.0, "bytes": [101]}]}
+        "token": "é",
+        "logprob": -0.5,
+        "bytes": [195, 169],
+        "top_logprobs": [
+            {"token": "é", "logprob": -0.5, "bytes": [195, 169]},
+            {"token": "e", "logprob": -1.0, "bytes": [101]},
+        ],
+    }
 
 
 @pytest.mark.parametrize(
     ("obj", "ok"),
-    [({"candidates": []}, True), ({"usageMetadata": {}}, True), ({"unexpected": 1}, False),
-     ([], False), ({"candidates": "x"}, False), ({"candidates": [1]}, False)],
+    [
+        ({"candidates": []}, True),
+        ({"usageMetadata": {}}, True),
+        ({"unexpected": 1}, False),
+        ([], False),
+        ({"candidates": "x"}, False),
+        ({"candidates": [1]}, False),
+    ],
 )
 def test_is_native_response(obj: Any, ok: bool) -> None:
     assert is_native_response(obj) is ok
@@ -186,10 +239,17 @@ def test_empty_closing_event_makes_no_delta_and_keeps_its_signature() -> None:
         assert delta.get("content") or delta.get("reasoning_content") or delta.get("tool_calls")
     closing, usage = translator.finish()
     final = closing["choices"][0]
-    signature = [p for e in fixture["sse_events"] for c in e["candidates"]
-                 for p in c["content"]["parts"] if p.get("thoughtSignature")][-1]
-    assert final["delta"]["extra_content"]["google"]["thought_signature"] == \
-        signature["thoughtSignature"]
+    signature = [
+        p
+        for e in fixture["sse_events"]
+        for c in e["candidates"]
+        for p in c["content"]["parts"]
+        if p.get("thoughtSignature")
+    ][-1]
+    assert (
+        final["delta"]["extra_content"]["google"]["thought_signature"]
+        == signature["thoughtSignature"]
+    )
     assert final["finish_reason"] == "stop"
     assert usage["choices"] == [] and usage["usage"]["total_tokens"] > 0
     for chunk in [*chunks, closing, usage]:

@@ -22,8 +22,10 @@ part = st.one_of(
     st.builds(lambda t: {"text": t}, text.filter(bool)),
     st.builds(lambda t: {"text": t, "thought": True}, text.filter(bool)),
     st.builds(
-        lambda name, args, sig: {"functionCall": {"name": name, "args": args},
-                                 **({"thoughtSignature": sig} if sig else {})},
+        lambda name, args, sig: {
+            "functionCall": {"name": name, "args": args},
+            **({"thoughtSignature": sig} if sig else {}),
+        },
         st.sampled_from(["get_weather", "lookup", "f"]),
         st.dictionaries(text, json_value, max_size=3),
         st.sampled_from([None, "U0lHTkFUVVJF", "c2ln"]),
@@ -32,9 +34,15 @@ part = st.one_of(
 )
 finish = st.sampled_from(["STOP", "MAX_TOKENS", "SAFETY", "MALFORMED_FUNCTION_CALL"])
 usage = st.builds(
-    lambda p, c, t: {"promptTokenCount": p, "candidatesTokenCount": c, "thoughtsTokenCount": t,
-                     "totalTokenCount": p + c + t},
-    st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000),
+    lambda p, c, t: {
+        "promptTokenCount": p,
+        "candidatesTokenCount": c,
+        "thoughtsTokenCount": t,
+        "totalTokenCount": p + c + t,
+    },
+    st.integers(0, 1000),
+    st.integers(0, 1000),
+    st.integers(0, 1000),
 )
 
 
@@ -45,8 +53,13 @@ def native_and_events(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, A
     atoms: list[list[dict[str, Any]]] = []
     for index in range(n):
         parts = draw(st.lists(part, max_size=6))
-        candidates.append({"index": index, "content": {"role": "model", "parts": parts},
-                           "finishReason": draw(finish)})
+        candidates.append(
+            {
+                "index": index,
+                "content": {"role": "model", "parts": parts},
+                "finishReason": draw(finish),
+            }
+        )
         pieces = []
         for p in parts:
             if "text" in p and len(p["text"]) > 1:  # the stream may cut text anywhere
@@ -55,21 +68,30 @@ def native_and_events(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, A
             else:
                 pieces.append(p)
         atoms.append(pieces)
-    native = {"candidates": candidates, "usageMetadata": draw(usage), "responseId": "resp-1",
-              "modelVersion": "gemini-x"}
+    native = {
+        "candidates": candidates,
+        "usageMetadata": draw(usage),
+        "responseId": "resp-1",
+        "modelVersion": "gemini-x",
+    }
     n_events = draw(st.integers(1, 5))
     events: list[dict[str, Any]] = [
         {"candidates": [], "responseId": "resp-1", "modelVersion": "gemini-x"}
         for _ in range(n_events)
     ]
     for index, pieces in enumerate(atoms):
-        cuts = sorted(draw(st.lists(st.integers(0, len(pieces)), min_size=n_events - 1,
-                                    max_size=n_events - 1)))
+        cuts = sorted(
+            draw(
+                st.lists(st.integers(0, len(pieces)), min_size=n_events - 1, max_size=n_events - 1)
+            )
+        )
         bounds = [0, *cuts, len(pieces)]
         for e in range(n_events):
             chunk = pieces[bounds[e] : bounds[e + 1]]
-            candidate: dict[str, Any] = {"index": index, "content": {"role": "model",
-                                                                     "parts": chunk}}
+            candidate: dict[str, Any] = {
+                "index": index,
+                "content": {"role": "model", "parts": chunk},
+            }
             if e == n_events - 1:
                 candidate["finishReason"] = candidates[index]["finishReason"]
             events[e]["candidates"].append(candidate)

@@ -1,0 +1,71 @@
+"""Configuration is built once from flags, environment and file (SPEC 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapter.config import ConfigError, build_config, parse_aliases
+
+
+def test_environment_and_flags() -> None:
+    env = {
+        "GEMINI_UPSTREAM_URL": "https://proxy.example/",
+        "GEMINI_API_KEY": "srv",
+        "ADAPTER_API_KEYS": "a, b",
+        "MODEL_ALIASES": "gpt-4o=gemini-2.5-pro",
+    }
+    config = build_config({"port": 9000, "upstream_url": None}, env)
+    assert config.upstream_url == "https://proxy.example"
+    assert config.server_key == "srv"
+    assert config.client_keys == frozenset({"a", "b"})
+    assert config.model_aliases == {"gpt-4o": "gemini-2.5-pro"}
+    assert config.port == 9000
+    assert build_config({"upstream_url": "emulator"}, env).uses_emulator
+
+
+@pytest.mark.parametrize(
+    ("host", "clients", "allow", "refused"),
+    [
+        ("0.0.0.0", "", False, True),
+        ("0.0.0.0", "", True, False),
+        ("0.0.0.0", "k1", False, False),
+        ("127.0.0.1", "", False, False),
+        ("localhost", "", False, False),
+        ("::1", "", False, False),
+        ("10.0.0.5", "", False, True),
+    ],
+)
+def test_open_relay_refused(host: str, clients: str, allow: bool, refused: bool) -> None:
+    env = {"GEMINI_API_KEY": "srv", "ADAPTER_API_KEYS": clients}
+    overrides = {"host": host, "allow_open_relay": allow or None}
+    if refused:
+        with pytest.raises(ConfigError, match="open relay"):
+            build_config(overrides, env)
+    else:
+        build_config(overrides, env)
+
+
+def test_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_text('{"model_aliases": {"gpt-4o-mini": "gemini-2.5-flash"}, "workers": 3}')
+    config = build_config({"config": str(path), "workers": None}, {})
+    assert config.model_aliases == {"gpt-4o-mini": "gemini-2.5-flash"}
+    assert config.workers == 3
+    path.write_text('{"nope": 1}')
+    with pytest.raises(ConfigError, match="nope"):
+        build_config({"config": str(path)}, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("a=b", {"a": "b"}), ("a->b, c=d", {"a": "b", "c": "d"}), ("", {})],
+)
+def test_parse_aliases(text: str, expected: dict[str, str]) -> None:
+    assert parse_aliases(text) == expected
+
+
+def test_bad_alias() -> None:
+    with pytest.raises(ConfigError):
+        parse_aliases("=x")
