@@ -176,7 +176,8 @@ def test_upstream_500_is_api_error(client: openai.OpenAI, fake_upstream: FakeUps
         (b'{"messages": [{"role": "user", "content": "hi"}]}', "model"),
         (b'{"model": "m", "messages": [{"role": "robot", "content": "hi"}]}', "messages[0].role"),
         (
-            b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": "hot"}',
+            b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], '
+            b'"temperature": "hot"}',
             "temperature",
         ),
         (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "n": true}', "n"),
