@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 import uvicorn
+from schema_check import first_error
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -79,6 +80,8 @@ class FakeUpstream:
 
     replies: list[Scripted] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
+    # Streams whose client (the adapter) went away before the last event was sent.
+    abandoned_streams: int = 0
 
     def script(self, *replies: Scripted) -> None:
         self.replies = list(replies)
@@ -91,28 +94,43 @@ class FakeUpstream:
 
     async def handle(self, request: Request) -> Response:
         raw = await request.body()
+        body = orjson.loads(raw) if raw else None
+        if request.url.path.endswith(("generateContent", "streamGenerateContent")):
+            # Every native request the adapter builds must match the discovery-derived schema;
+            # answer like the real API would if it does not, so the test sees a failure.
+            problem = first_error("gemini.generate_content_request", body)
+            if problem is not None:
+                message = f"schema: {problem.json_path}: {problem.message}"
+                error = {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}
+                return Response(orjson.dumps(error), 400, media_type="application/json")
         self.requests.append(
             Recorded(
                 path=request.url.path,
                 query=request.url.query,
                 headers=dict(request.headers),
-                body=orjson.loads(raw) if raw else None,
+                body=body,
             )
         )
         reply = self._next()
         if reply.events is None:
             return Response(orjson.dumps(reply.json), reply.status, media_type="application/json")
 
-        async def body() -> Any:
-            for i, event in enumerate(reply.events or []):
-                if reply.cut_after is not None and i >= reply.cut_after:
-                    return
-                if reply.delay_s:
-                    await asyncio.sleep(reply.delay_s)
-                data = event if isinstance(event, bytes) else orjson.dumps(event)
-                yield b"data: " + data + b"\r\n\r\n"
+        async def events() -> Any:
+            finished = False
+            try:
+                for i, event in enumerate(reply.events or []):
+                    if reply.cut_after is not None and i >= reply.cut_after:
+                        break
+                    if reply.delay_s:
+                        await asyncio.sleep(reply.delay_s)
+                    data = event if isinstance(event, bytes) else orjson.dumps(event)
+                    yield b"data: " + data + b"\r\n\r\n"
+                finished = True
+            finally:
+                if not finished:
+                    self.abandoned_streams += 1
 
-        return StreamingResponse(body(), reply.status, media_type="text/event-stream")
+        return StreamingResponse(events(), reply.status, media_type="text/event-stream")
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/{path:path}", self.handle, methods=["POST", "GET"])])

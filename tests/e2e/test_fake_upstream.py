@@ -171,8 +171,10 @@ def test_upstream_500_is_api_error(client: openai.OpenAI, fake_upstream: FakeUps
     ("body", "param"),
     [
         (b"{not json", None),
-        (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": NaN}',
-         None),
+        (
+            b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": NaN}',
+            None,
+        ),
         (b'{"model": "m", "messages": [{"role": "user", "content": "\\ud800"}]}', None),
         (b'{"model": "m", "messages": [{"role": "user", "content": "\xff"}]}', None),
         (b'{"model": "gemini-2.5-flash"}', "messages"),

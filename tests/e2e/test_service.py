@@ -260,3 +260,23 @@ def test_models_embeddings_passthrough_metrics(
 
     metrics = httpx.get(f"{fake_base_url.removesuffix('/v1')}/metrics").text
     assert 'adapter_responses_total{route="embeddings",status="200"}' in metrics
+
+
+def test_key_echoed_by_upstream_is_redacted_everywhere(
+    fake_base_url: str, fake_upstream: FakeUpstream, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    echo = {
+        "error": {
+            "code": 400,
+            "message": "API key caller-key-1 not valid.",
+            "status": "INVALID_ARGUMENT",
+        }
+    }
+    fake_upstream.script(Scripted(status=400, json=echo))
+    response = post(fake_base_url, {"model": "gemini-2.5-flash", "messages": HI})
+    assert response.status_code == 400
+    assert "caller-key-1" not in response.text
+    assert "[redacted]" in response.json()["error"]["message"]
+    assert caplog.records  # the failure was logged...
+    assert "caller-key-1" not in caplog.text  # ...without the key
