@@ -173,35 +173,56 @@ class UpstreamClient:
             return {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         return {"x-goog-api-key": key, "Content-Type": "application/json"}
 
+    async def _send(
+        self, method: str, url: str, key: str, body: bytes | None
+    ) -> aiohttp.ClientResponse:
+        """Until the response headers: 504 past the first-byte timeout, 502 if unreachable."""
+        try:
+            async with asyncio.timeout(self._config.upstream_timeout_s):
+                return await self.session.request(
+                    method, url, data=body, headers=self._headers(key)
+                )
+        except TimeoutError:
+            raise AdapterError(
+                504, "The upstream did not answer in time.", code="upstream_timeout"
+            ) from None
+        except aiohttp.ClientError as exc:
+            log.warning("upstream unreachable: %s", type(exc).__name__)
+            raise AdapterError(
+                502,
+                f"The upstream could not be reached ({type(exc).__name__}).",
+                code="upstream_unreachable",
+            ) from None
+
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
+        """The whole (non-stream) body, then the connection goes back to the pool."""
+        try:
+            async with asyncio.timeout(self._config.upstream_timeout_s):
+                return await response.read()
+        except TimeoutError:
+            raise AdapterError(
+                504, "The upstream reply stalled.", code="upstream_timeout"
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise AdapterError(
+                502,
+                f"The upstream reply broke off ({type(exc).__name__}).",
+                code="upstream_unreachable",
+            ) from None
+        finally:
+            response.release()
+
     async def _open(
         self, model: str, body: bytes, key: str, stream: bool, sources: list[int]
     ) -> aiohttp.ClientResponse:
         """POST with retries for 429/503 before any byte reached the client (SPEC E3)."""
         url = native_url(self._base, model, stream)
-        headers = self._headers(key)
         attempt = 0
         while True:
-            try:
-                async with asyncio.timeout(self._config.upstream_timeout_s):
-                    response = await self.session.post(url, data=body, headers=headers)
-                    if response.status < 300:
-                        return response
-                    raw = await response.read()
-            except TimeoutError:
-                raise AdapterError(
-                    504, "The upstream did not answer in time.", code="upstream_timeout"
-                ) from None
-            except aiohttp.ClientError as exc:
-                log.warning("upstream unreachable: %s", type(exc).__name__)
-                raise AdapterError(
-                    502,
-                    f"The upstream could not be reached ({type(exc).__name__}).",
-                    code="upstream_unreachable",
-                ) from None
-            try:
-                payload = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                payload = None
+            response = await self._send("POST", url, key, body)
+            if response.status < 300:
+                return response
+            payload = _json_or_none(await self._read(response))
             error = error_from_native(
                 response.status, payload, secrets=(key,), content_sources=sources
             )
@@ -222,40 +243,14 @@ class UpstreamClient:
     ) -> aiohttp.ClientResponse:
         """A raw native call (models, embeddings, passthrough); the caller releases it."""
         url = f"{self._base}{path}" + (f"?{query}" if query else "")
-        try:
-            async with asyncio.timeout(self._config.upstream_timeout_s):
-                return await self.session.request(
-                    method, url, data=body, headers=self._headers(key)
-                )
-        except TimeoutError:
-            raise AdapterError(
-                504, "The upstream did not answer in time.", code="upstream_timeout"
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise AdapterError(
-                502,
-                f"The upstream could not be reached ({type(exc).__name__}).",
-                code="upstream_unreachable",
-            ) from None
+        return await self._send(method, url, key, body)
 
     async def call_json(
         self, method: str, path: str, key: str, body: bytes | None = None, query: str = ""
     ) -> Any:
         """A native call whose 2xx JSON body is returned; errors map as for chat (SPEC E1)."""
         response = await self.call(method, path, key, body, query)
-        try:
-            async with asyncio.timeout(self._config.upstream_timeout_s):
-                raw = await response.read()
-        except (TimeoutError, aiohttp.ClientError):
-            raise AdapterError(
-                502, "The upstream reply broke off.", code="upstream_unreachable"
-            ) from None
-        finally:
-            response.release()
-        try:
-            payload = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            payload = None
+        payload = _json_or_none(await self._read(response))
         if response.status >= 300:
             raise error_from_native(response.status, payload, secrets=(key,))
         if payload is None:
@@ -266,25 +261,7 @@ class UpstreamClient:
         self, model: str, body: bytes, key: str, sources: list[int]
     ) -> dict[str, Any]:
         response = await self._open(model, body, key, False, sources)
-        try:
-            async with asyncio.timeout(self._config.upstream_timeout_s):
-                raw = await response.read()
-        except TimeoutError:
-            raise AdapterError(
-                504, "The upstream reply stalled.", code="upstream_timeout"
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise AdapterError(
-                502,
-                f"The upstream reply broke off ({type(exc).__name__}).",
-                code="upstream_unreachable",
-            ) from None
-        finally:
-            response.release()
-        try:
-            native = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            native = None
+        native = _json_or_none(await self._read(response))
         if not is_native_response(native):
             raise AdapterError(
                 502,
@@ -298,3 +275,10 @@ class UpstreamClient:
     ) -> UpstreamStream:
         response = await self._open(model, body, key, True, sources)
         return UpstreamStream(response, self._config.stream_idle_timeout_s, (key,))
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
