@@ -801,6 +801,7 @@ def main() -> int:
             results["micro"] = table
     finally:
         stop_all()
+        shutil.rmtree(tmp, ignore_errors=True)  # failed proxies' logs were copied to results/
 
     results["targets"] = evaluate(results)
     results["elapsed_s"] = round(time.monotonic() - t_start, 1)
@@ -809,7 +810,6 @@ def main() -> int:
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=1, default=str))
     print("\n" + report)
     print(f"(written to {RESULTS / 'latest.md'} and latest.json)")
-    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
