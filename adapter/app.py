@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import gc
 import hmac
 import logging
 import os
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
@@ -161,8 +161,7 @@ class Service:
                 "data": base64.b64encode(media.data).decode(),
             }
 
-        if native.remote_media:
-            await asyncio.gather(*(fetch_one(i) for i in range(len(native.remote_media))))
+        await asyncio.gather(*(fetch_one(i) for i in range(len(native.remote_media))))
 
     def fail(self, route: str, error: AdapterError) -> Response:
         if error.status >= 500 or error.code in ("upstream_timeout", "upstream_unreachable"):
@@ -177,11 +176,12 @@ class Service:
             key = self.upstream_key(request)
             body = await self.read_json(request)
             native = to_native_request(body, self.config.model_aliases)
-            await self.fill_remote_media(native)
+            if native.remote_media:
+                await self.fill_remote_media(native)
             payload = orjson.dumps(native.body)
             headers = _adapter_headers(native)
             created = int(time.time())
-            fallback_id = f"chatcmpl-{uuid.uuid4().hex}"
+            fallback_id = f"chatcmpl-{os.urandom(12).hex()}"  # used when no responseId
             if native.stream:
                 upstream = await self.upstream.open_stream(
                     native.model, payload, key, native.content_sources
@@ -213,15 +213,20 @@ class Service:
         """Relay each upstream event as soon as it is translated (SPEC T1, T4)."""
         metrics = self.metrics
         metrics.active_streams += 1
-        events = upstream.events()
+        batches = upstream.batches()
         try:
-            async for event in events:
-                for chunk in translator.chunks_for(event):
-                    metrics.streamed_chunks += 1
-                    yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+            async for batch in batches:
+                out = []
+                for event in batch:
+                    for chunk in translator.chunks_for(event):
+                        out += (b"data: ", orjson.dumps(chunk), b"\n\n")
+                if out:
+                    metrics.streamed_chunks += len(out) // 3
+                    yield b"".join(out)
+            out = []
             for chunk in translator.finish():
-                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
-            yield b"data: [DONE]\n\n"
+                out += (b"data: ", orjson.dumps(chunk), b"\n\n")
+            yield b"".join(out) + b"data: [DONE]\n\n"
         except AdapterError as error:
             log.warning("stream failed: %s", error.code)
             metrics.upstream_errors[error.status] += 1
@@ -229,7 +234,7 @@ class Service:
         finally:
             metrics.active_streams -= 1
             # A client that went away cancels us here; closing drops the upstream request.
-            await events.aclose()
+            await batches.aclose()
             await upstream.aclose()
 
     async def embeddings(self, request: Request) -> Response:
@@ -330,6 +335,10 @@ def create_app(config: Config) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await service.upstream.start()
         service.fetch_session = new_fetch_session()
+        # Move everything loaded so far out of the collector's reach: a full collection
+        # over the import-time objects costs ~30 ms, which otherwise sets the p99.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

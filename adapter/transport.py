@@ -8,9 +8,10 @@ library can be swapped without touching translation or routing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -21,6 +22,8 @@ from adapter.errors import AdapterError, error_from_native, retry_delay_seconds
 from adapter.translate.response.reply import is_native_response
 
 log = logging.getLogger("adapter.upstream")
+
+T = TypeVar("T")
 
 RETRYABLE = (429, 503)
 
@@ -36,24 +39,23 @@ class SSEDecoder:
         self._buffer = b""
 
     def feed(self, chunk: bytes) -> list[bytes]:
-        buffer = self._buffer + chunk
+        buffer = self._buffer + chunk if self._buffer else chunk
         if b"\r" in buffer:
             buffer = buffer.replace(b"\r\n", b"\n")
             if buffer.endswith(b"\r"):  # a CRLF split across reads: wait for the LF
                 self._buffer = buffer
                 return []
+        *blocks, self._buffer = buffer.split(b"\n\n")
         events = []
-        while True:
-            end = buffer.find(b"\n\n")
-            if end < 0:
-                break
-            block, buffer = buffer[:end], buffer[end + 2 :]
+        for block in blocks:
+            if block.startswith(b"data: ") and b"\n" not in block:
+                events.append(block[6:])  # the usual case: one data line
+                continue
             data = [
                 line[5:].lstrip(b" ") for line in block.split(b"\n") if line.startswith(b"data:")
             ]
             if data:
                 events.append(b"\n".join(data))
-        self._buffer = buffer
         return events
 
     def close(self) -> list[bytes]:
@@ -63,6 +65,67 @@ class SSEDecoder:
         return []
 
 
+class Deadlines:
+    """Timeouts for many concurrent awaits with one timer: a sweeper task cancels the
+    tasks whose deadline passed. A timer per await (asyncio.timeout) measured as the
+    adapter's largest cost growing with concurrency (docs/performance.md); timeouts here
+    are seconds long, so a quarter-second sweep is precise enough.
+    """
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self._interval = interval
+        self._due: dict[asyncio.Task[Any], float] = {}
+        self._expired: set[asyncio.Task[Any]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
+
+    async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+
+    async def _sweep(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self._interval)
+            now = loop.time()
+            for task, due in list(self._due.items()):
+                if due <= now and task not in self._expired:
+                    self._expired.add(task)
+                    task.cancel()
+
+    def arm(self, task: asyncio.Task[Any], seconds: float) -> None:
+        self._due[task] = asyncio.get_running_loop().time() + seconds
+
+    def disarm(self, task: asyncio.Task[Any]) -> bool:
+        """Forget the deadline; True if it had passed (the task was cancelled for it)."""
+        del self._due[task]
+        if task in self._expired:
+            self._expired.discard(task)
+            task.uncancel()
+            return True
+        return False
+
+    async def run(self, awaitable: Awaitable[T], seconds: float, message: str) -> T:
+        """`await awaitable`; a 504 saying `message` if it takes longer than `seconds`."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._due[task] = asyncio.get_running_loop().time() + seconds
+        try:
+            return await awaitable
+        except asyncio.CancelledError:
+            if task in self._expired:
+                task.uncancel()
+                raise AdapterError(504, message, code="upstream_timeout") from None
+            raise
+        finally:
+            del self._due[task]
+            self._expired.discard(task)
+
+
 def native_url(base: str, model: str, stream: bool) -> str:
     version = "" if base.endswith(("/v1beta", "/v1", "/v1alpha")) else "/v1beta"
     method = "streamGenerateContent?alt=sse" if stream else "generateContent"
@@ -70,34 +133,53 @@ def native_url(base: str, model: str, stream: bool) -> str:
 
 
 class UpstreamStream:
-    """An open upstream SSE response whose status was 2xx; iterate `events()` once."""
+    """An open upstream SSE response whose status was 2xx; iterate `batches()` once."""
 
     def __init__(
-        self, response: aiohttp.ClientResponse, idle_timeout: float, secrets: tuple[str, ...]
+        self,
+        response: aiohttp.ClientResponse,
+        deadlines: Deadlines,
+        idle_timeout: float,
+        secrets: tuple[str, ...],
     ):
         self._response = response
+        self._deadlines = deadlines
         self._idle = idle_timeout
         self._secrets = secrets
 
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
+    async def batches(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """The events of each upstream read, together: the client gets one write per read
+        (as early as per-event writes would), which costs far less than one per event."""
         decoder = SSEDecoder()
         finished = False
         content = self._response.content
         try:
+            task = asyncio.current_task()
+            assert task is not None
+            deadlines = self._deadlines
             while True:
+                # Inline rather than Deadlines.run: this runs once per upstream read.
+                deadlines.arm(task, self._idle)
                 try:
-                    async with asyncio.timeout(self._idle):
-                        chunk = await content.readany()
-                except TimeoutError:
-                    raise AdapterError(
-                        504, "The upstream stream stalled.", code="upstream_timeout"
-                    ) from None
-                payloads = decoder.feed(chunk) if chunk else decoder.close()
-                for payload in payloads:
-                    event = self._parse(payload)
-                    if _has_finish(event):
-                        finished = True
-                    yield event
+                    chunk = await content.readany()
+                except asyncio.CancelledError:
+                    if deadlines.disarm(task):
+                        raise _stalled() from None
+                    raise
+                if deadlines.disarm(task):
+                    raise _stalled()
+                batch = []
+                try:
+                    for payload in decoder.feed(chunk) if chunk else decoder.close():
+                        event = self._parse(payload)
+                        finished = finished or _has_finish(event)
+                        batch.append(event)
+                except AdapterError:
+                    if batch:  # events before a bad one still reach the client
+                        yield batch
+                    raise
+                if batch:
+                    yield batch
                 if not chunk:
                     break
         except aiohttp.ClientError as exc:
@@ -122,6 +204,9 @@ class UpstreamStream:
             raise AdapterError(
                 502, "The upstream sent an event that is not JSON.", code="bad_upstream_response"
             ) from None
+        candidates = event.get("candidates") if type(event) is dict else None
+        if type(candidates) is list and all(type(c) is dict for c in candidates):
+            return event  # the usual case, checked cheaply
         if isinstance(event, dict) and "error" in event:
             raise error_from_native(500, event, secrets=self._secrets)
         if not is_native_response(event):
@@ -134,6 +219,10 @@ class UpstreamStream:
 
     async def aclose(self) -> None:
         self._response.close()
+
+
+def _stalled() -> AdapterError:
+    return AdapterError(504, "The upstream stream stalled.", code="upstream_timeout")
 
 
 def _has_finish(event: dict[str, Any]) -> bool:
@@ -149,8 +238,10 @@ class UpstreamClient:
         self._config = config
         self._base = base_url.rstrip("/")
         self._session: aiohttp.ClientSession | None = None
+        self.deadlines = Deadlines()
 
     async def start(self) -> None:
+        self.deadlines.start()
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, keepalive_timeout=30)
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -160,6 +251,7 @@ class UpstreamClient:
         )
 
     async def close(self) -> None:
+        await self.deadlines.stop()
         if self._session is not None:
             await self._session.close()
 
@@ -178,14 +270,11 @@ class UpstreamClient:
     ) -> aiohttp.ClientResponse:
         """Until the response headers: 504 past the first-byte timeout, 502 if unreachable."""
         try:
-            async with asyncio.timeout(self._config.upstream_timeout_s):
-                return await self.session.request(
-                    method, url, data=body, headers=self._headers(key)
-                )
-        except TimeoutError:
-            raise AdapterError(
-                504, "The upstream did not answer in time.", code="upstream_timeout"
-            ) from None
+            return await self.deadlines.run(
+                self.session.request(method, url, data=body, headers=self._headers(key)),
+                self._config.upstream_timeout_s,
+                "The upstream did not answer in time.",
+            )
         except aiohttp.ClientError as exc:
             log.warning("upstream unreachable: %s", type(exc).__name__)
             raise AdapterError(
@@ -197,12 +286,11 @@ class UpstreamClient:
     async def _read(self, response: aiohttp.ClientResponse) -> bytes:
         """The whole (non-stream) body, then the connection goes back to the pool."""
         try:
-            async with asyncio.timeout(self._config.upstream_timeout_s):
-                return await response.read()
-        except TimeoutError:
-            raise AdapterError(
-                504, "The upstream reply stalled.", code="upstream_timeout"
-            ) from None
+            return await self.deadlines.run(
+                response.read(),
+                self._config.upstream_timeout_s,
+                "The upstream reply stalled.",
+            )
         except aiohttp.ClientError as exc:
             raise AdapterError(
                 502,
@@ -274,7 +362,7 @@ class UpstreamClient:
         self, model: str, body: bytes, key: str, sources: list[int]
     ) -> UpstreamStream:
         response = await self._open(model, body, key, True, sources)
-        return UpstreamStream(response, self._config.stream_idle_timeout_s, (key,))
+        return UpstreamStream(response, self.deadlines, self._config.stream_idle_timeout_s, (key,))
 
 
 def _json_or_none(raw: bytes) -> Any:

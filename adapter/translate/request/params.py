@@ -83,8 +83,8 @@ def to_generation_config(
     response_format = optional(body, "response_format", (dict,))
     if response_format is not None:
         config.update(response_format_config(response_format))
-    for name, types in IGNORED_PARAMS.items():
-        optional(body, name, types)
+    for name in IGNORED_PARAMS.keys() & body.keys():
+        optional(body, name, IGNORED_PARAMS[name])
     return config
 
 
