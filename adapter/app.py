@@ -19,13 +19,14 @@ import aiohttp
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from adapter.config import Config
 from adapter.errors import AdapterError, invalid_request
 from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_session
 from adapter.metrics import Metrics
+from adapter.streaming import RelayResponse
 from adapter.translate.request import NativeRequest, native_model_name, to_native_request
 from adapter.translate.request.embeddings import to_native_embeddings
 from adapter.translate.response.embeddings import embeddings_from
@@ -171,7 +172,7 @@ class Service:
 
     # --- routes ---------------------------------------------------------------------------
 
-    async def chat_completions(self, request: Request) -> Response:
+    async def chat_completions(self, request: Request) -> Response | RelayResponse:
         try:
             key = self.upstream_key(request)
             body = await self.read_json(request)
@@ -193,11 +194,9 @@ class Service:
                     include_usage=native.include_usage,
                 )
                 self.metrics.response("chat", 200)
-                return StreamingResponse(
-                    self._sse(upstream, translator),
-                    media_type="text/event-stream",
-                    headers={**headers, "Cache-Control": "no-cache"},
-                )
+                headers["content-type"] = "text/event-stream; charset=utf-8"
+                headers["cache-control"] = "no-cache"
+                return RelayResponse(self._sse(upstream, translator), headers)
             reply = await self.upstream.generate(native.model, payload, key, native.content_sources)
             completion = completion_from(
                 reply, model=native.requested_model, created=created, fallback_id=fallback_id
@@ -216,17 +215,12 @@ class Service:
         batches = upstream.batches()
         try:
             async for batch in batches:
-                out = []
-                for event in batch:
-                    for chunk in translator.chunks_for(event):
-                        out += (b"data: ", orjson.dumps(chunk), b"\n\n")
-                if out:
-                    metrics.streamed_chunks += len(out) // 3
-                    yield b"".join(out)
-            out = []
-            for chunk in translator.finish():
-                out += (b"data: ", orjson.dumps(chunk), b"\n\n")
-            yield b"".join(out) + b"data: [DONE]\n\n"
+                data = b"".join([translator.sse_for(event) for event in batch])
+                if data:
+                    metrics.stream_writes += 1
+                    yield data
+            closing = [b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in translator.finish()]
+            yield b"".join(closing) + b"data: [DONE]\n\n"
         except AdapterError as error:
             log.warning("stream failed: %s", error.code)
             metrics.upstream_errors[error.status] += 1
@@ -277,7 +271,7 @@ class Service:
         except AdapterError as error:
             return self.fail("models", error)
 
-    async def passthrough(self, request: Request) -> Response:
+    async def passthrough(self, request: Request) -> Response | RelayResponse:
         """`/v1beta/...` forwarded as is, so a google-genai client can share the adapter."""
         try:
             key = self.upstream_key(request)
@@ -296,7 +290,7 @@ class Service:
             finally:
                 response.release()
 
-        return StreamingResponse(relay(), status_code=response.status, headers=headers)
+        return RelayResponse(relay(), headers, response.status)
 
     async def metrics_text(self, request: Request) -> Response:
         return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")

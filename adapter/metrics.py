@@ -14,7 +14,7 @@ class Metrics:
         self.responses: Counter[tuple[str, int]] = Counter()  # (route, status)
         self.upstream_errors: Counter[int] = Counter()  # upstream status (502/504 for ours)
         self.active_streams = 0
-        self.streamed_chunks = 0
+        self.stream_writes = 0
 
     def response(self, route: str, status: int) -> None:
         self.responses[(route, status)] += 1
@@ -36,8 +36,8 @@ class Metrics:
             "# HELP adapter_active_streams Streams open now.",
             "# TYPE adapter_active_streams gauge",
             f"adapter_active_streams {self.active_streams}",
-            "# HELP adapter_stream_chunks_total Stream chunks sent.",
-            "# TYPE adapter_stream_chunks_total counter",
-            f"adapter_stream_chunks_total {self.streamed_chunks}",
+            "# HELP adapter_stream_writes_total Stream writes to clients (one per upstream read).",
+            "# TYPE adapter_stream_writes_total counter",
+            f"adapter_stream_writes_total {self.stream_writes}",
         ]
         return "\n".join(lines) + "\n"

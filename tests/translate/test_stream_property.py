@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from assemble import assemble, summarize_reply
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -107,3 +108,31 @@ def test_stream_assembles_to_reply(case: tuple[dict[str, Any], list[dict[str, An
     chunks = [c for event in events for c in translator.chunks_for(event)] + translator.finish()
     reply = completion_from(native, model="m", created=1, fallback_id="x")
     assert assemble(chunks) == summarize_reply(reply)
+
+
+@settings(max_examples=200, deadline=None)
+@given(native_and_events(), st.booleans())
+def test_sse_bytes_equal_serialised_chunks(
+    case: tuple[dict[str, Any], list[dict[str, Any]]], include_usage: bool
+) -> None:
+    """`sse_for` (with its plain-text fast path) writes exactly what `chunks_for` gives."""
+    _, events = case
+    events = [
+        *events[:-1],
+        *[
+            {
+                "candidates": [{"content": {"parts": [{"text": f"more {i}"}], "role": "model"}}],
+                "responseId": "resp-1",
+            }
+            for i in range(3)
+        ],
+        events[-1],
+    ]
+    fast = StreamTranslator(model="m", created=1, fallback_id="x", include_usage=include_usage)
+    slow = StreamTranslator(model="m", created=1, fallback_id="x", include_usage=include_usage)
+    for event in events:
+        expected = b"".join(
+            b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in slow.chunks_for(event)
+        )
+        assert fast.sse_for(event) == expected
+    assert fast.finish() == slow.finish()

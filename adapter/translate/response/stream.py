@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from adapter.translate.response.candidate import google_extras, logprobs_from, parts_out
 from adapter.translate.response.citations import annotations_from
 from adapter.translate.response.finish import finish_reason_from
@@ -38,6 +40,12 @@ class StreamTranslator:
         self._choices: dict[int, _Choice] = {}
         self._last_event: dict[str, Any] = {}
         self._usage: dict[str, Any] | None = None
+        self._text_prefix: dict[int, bytes] = {}  # per choice, once the id is known
+        self._text_suffix = (
+            b'},"finish_reason":null,"logprobs":null}]'
+            + (b',"usage":null' if include_usage else b"")
+            + b"}\n\n"
+        )
 
     def _chunk(self, choices: list[dict[str, Any]]) -> dict[str, Any]:
         chunk: dict[str, Any] = {
@@ -75,6 +83,66 @@ class StreamTranslator:
                     {"index": index, "delta": delta, "finish_reason": None, "logprobs": logprobs}
                 )
         return [self._chunk(choices)] if choices else []
+
+    def sse_for(self, event: dict[str, Any]) -> bytes:
+        """The SSE bytes for one native event: `chunks_for`, serialised.
+
+        Most events of a reply are one candidate's plain text; their chunk differs from the
+        previous one only by the text, so it is written from a prefix made once per stream
+        instead of building and serialising the whole chunk again (same bytes either way).
+        """
+        fast = self._plain_text_sse(event)
+        if fast is not None:
+            return fast
+        return b"".join(
+            b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in self.chunks_for(event)
+        )
+
+    def _plain_text_sse(self, event: dict[str, Any]) -> bytes | None:
+        candidates = event.get("candidates")
+        if self.id is None or not candidates or len(candidates) != 1:
+            return None
+        candidate = candidates[0]
+        if len(candidate) != (2 if "index" in candidate else 1):
+            return None  # finishReason, metadata...: the general path
+        parts = (candidate.get("content") or {}).get("parts")
+        if not parts:
+            return None
+        texts = []
+        for part in parts:
+            if len(part) != 1 or "text" not in part:
+                return None
+            texts.append(part["text"])
+        index = candidate.get("index", 0)
+        state = self._choices.get(index)
+        if state is None or not state.role_sent:
+            return None
+        self._last_event = event
+        if event.get("usageMetadata"):
+            self._usage = event["usageMetadata"]
+        text = "".join(texts)
+        if not text:
+            return b""
+        state.texts.append(text)
+        prefix = self._text_prefix.get(index)
+        if prefix is None:
+            head = orjson.dumps(
+                {
+                    "id": self.id,
+                    "object": "chat.completion.chunk",
+                    "created": self.created,
+                    "model": self.model,
+                    "system_fingerprint": None,
+                }
+            )
+            prefix = self._text_prefix[index] = (
+                b"data: "
+                + head[:-1]
+                + b',"choices":[{"index":'
+                + str(index).encode()
+                + b',"delta":{"content":'
+            )
+        return prefix + orjson.dumps(text) + self._text_suffix
 
     def _delta(self, candidate: dict[str, Any], index: int, state: _Choice) -> dict[str, Any]:
         for key, value in candidate.items():

@@ -1,0 +1,53 @@
+"""A lean streaming ASGI response (SSE streams and the native passthrough).
+
+Starlette's StreamingResponse watches for client disconnects through an anyio task group
+per response; with uvicorn (ASGI spec 2.3) that machinery was a visible share of the
+stream path's CPU in bench/. This does the same job with one plain asyncio task: when the
+client goes away, the streaming task is cancelled, which closes the upstream request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from starlette.types import Receive, Scope, Send
+
+
+class RelayResponse:
+    """Sends each chunk of `body` as it comes; cancels it if the client disconnects."""
+
+    def __init__(self, body: AsyncIterator[bytes], headers: dict[str, str], status: int = 200):
+        self.body = body
+        self.status = status
+        self.raw_headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        disconnected = False
+
+        async def watch() -> None:
+            nonlocal disconnected
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            disconnected = True
+            task.cancel()
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        try:
+            await send(
+                {"type": "http.response.start", "status": self.status, "headers": self.raw_headers}
+            )
+            async for chunk in self.body:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except asyncio.CancelledError:
+            if not disconnected:
+                raise
+            task.uncancel()  # the client left: a normal end, not an error
+        finally:
+            watcher.cancel()
+            await self.body.aclose()  # type: ignore[attr-defined]
