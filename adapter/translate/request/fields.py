@@ -47,19 +47,6 @@ def optional(body: dict[str, Any], key: str, types: tuple[type, ...], prefix: st
     return expect(value, types, prefix + key)
 
 
-def number_in(
-    body: dict[str, Any], key: str, low: float, high: float, integer: bool = False
-) -> Any:
-    value = optional(body, key, (int,) if integer else (float,))
-    if value is not None and not low <= value <= high:
-        raise invalid_request(
-            f"Invalid value for '{key}': {value} is outside [{low:g}, {high:g}].",
-            param=key,
-            code="invalid_value",
-        )
-    return value
-
-
 def json_type(value: Any) -> str:
     if value is None:
         return "null"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from adapter.errors import invalid_request
 from adapter.models import ModelCaps
-from adapter.translate.request.fields import expect, number_in, optional
+from adapter.translate.request.fields import expect, optional
 from adapter.translate.request.schema import to_native_json_schema
 
 _SERVICE_TIERS = {"flex": "flex", "priority": "priority", "default": "standard", "auto": None}
@@ -25,67 +27,134 @@ IGNORED_PARAMS: dict[str, tuple[type, ...]] = {
 }
 
 
+def _number(value: Any, name: str, low: float, high: float, integer: bool = False) -> Any:
+    expect(value, (int,) if integer else (float,), name)
+    if not low <= value <= high:
+        raise invalid_request(
+            f"Invalid value for '{name}': {value} is outside [{low:g}, {high:g}].",
+            param=name,
+            code="invalid_value",
+        )
+    return value
+
+
+def _max_tokens(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    expect(value, (int,), name)
+    if value < 1:
+        raise invalid_request(f"{name} must be at least 1.", param=name)
+    if name == "max_tokens" and body.get("max_completion_tokens") is not None:
+        return  # the newer name wins
+    ctx.config["maxOutputTokens"] = value
+
+
+def _stop(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    expect(value, (str, list), name)
+    stops = [value] if isinstance(value, str) else value
+    for i, item in enumerate(stops):
+        expect(item, (str,), f"stop[{i}]")
+    if stops := [s for s in stops if s]:
+        ctx.config["stopSequences"] = stops
+
+
+def _penalty(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    _number(value, name, -2, 2)
+    if ctx.caps.penalties:
+        ctx.config[camel_name(name)] = value
+    else:
+        ctx.adjusted.append(f"{name}=dropped")
+
+
+def _logprobs(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    if expect(value, (bool,), name):
+        ctx.config["responseLogprobs"] = True
+
+
+def _top_logprobs(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    _number(value, name, 0, 20, integer=True)
+    if value and body.get("logprobs") is True:
+        ctx.config["logprobs"] = value
+
+
+def _modalities(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    expect(value, (list,), name)
+    if value:
+        ctx.config["responseModalities"] = [
+            expect(item, (str,), f"{name}[{i}]").upper() for i, item in enumerate(value)
+        ]
+
+
+def _candidates(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    if _number(value, name, 1, 8, integer=True) != 1:
+        ctx.config["candidateCount"] = value
+
+
+def _response_format(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    ctx.config.update(response_format_config(expect(value, (dict,), name)))
+
+
+def _copier(
+    native: str, low: float | None = None, high: float | None = None, integer: bool = False
+) -> Handler:
+    def copy(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+        if low is None or high is None:
+            expect(value, (int,) if integer else (float,), name)
+        else:
+            _number(value, name, low, high, integer)
+        ctx.config[native] = value
+
+    return copy
+
+
+def _ignored(types: tuple[type, ...]) -> Handler:
+    def check(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+        expect(value, types, name)
+
+    return check
+
+
+def camel_name(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+@dataclass
+class _Ctx:
+    caps: ModelCaps
+    adjusted: list[str]
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[str, Any, dict[str, Any], _Ctx], None]
+
+# One handler per OpenAI field; only the fields a request has are visited, so the table
+# costs nothing for the many fields a typical request leaves out.
+_HANDLERS: dict[str, Handler] = {
+    "temperature": _copier("temperature", 0, 2),
+    "top_p": _copier("topP", 0, 1),
+    "seed": _copier("seed", integer=True),
+    "max_tokens": _max_tokens,
+    "max_completion_tokens": _max_tokens,
+    "stop": _stop,
+    "n": _candidates,
+    "presence_penalty": _penalty,
+    "frequency_penalty": _penalty,
+    "logprobs": _logprobs,
+    "top_logprobs": _top_logprobs,
+    "modalities": _modalities,
+    "response_format": _response_format,
+    **{name: _ignored(types) for name, types in IGNORED_PARAMS.items()},
+}
+
+
 def to_generation_config(
     body: dict[str, Any], caps: ModelCaps, adjusted: list[str]
 ) -> dict[str, Any]:
-    config: dict[str, Any] = {}
-    temperature = number_in(body, "temperature", 0, 2)
-    if temperature is not None:
-        config["temperature"] = temperature
-    top_p = number_in(body, "top_p", 0, 1)
-    if top_p is not None:
-        config["topP"] = top_p
-    max_tokens = optional(body, "max_completion_tokens", (int,))
-    if max_tokens is None:
-        max_tokens = optional(body, "max_tokens", (int,))
-    if max_tokens is not None:
-        if max_tokens < 1:
-            raise invalid_request("max_tokens must be at least 1.", param="max_tokens")
-        config["maxOutputTokens"] = max_tokens
-    stop = optional(body, "stop", (str, list))
-    if stop is not None:
-        stops = [stop] if isinstance(stop, str) else stop
-        for i, item in enumerate(stops):
-            expect(item, (str,), f"stop[{i}]")
-        if stops := [s for s in stops if s]:
-            config["stopSequences"] = stops
-    n = number_in(body, "n", 1, 8, integer=True)
-    if n is not None and n != 1:
-        config["candidateCount"] = n
-    seed = optional(body, "seed", (int,))
-    if seed is not None:
-        config["seed"] = seed
-    for name, native in (
-        ("presence_penalty", "presencePenalty"),
-        ("frequency_penalty", "frequencyPenalty"),
-    ):
-        value = number_in(body, name, -2, 2)
-        if value is None:
-            continue
-        if caps.penalties:
-            config[native] = value
-        else:
-            adjusted.append(f"{name}=dropped")
-    if optional(body, "logprobs", (bool,)):
-        config["responseLogprobs"] = True
-        top = number_in(body, "top_logprobs", 0, 20, integer=True)
-        if top:
-            config["logprobs"] = top
-    else:
-        number_in(body, "top_logprobs", 0, 20, integer=True)
-    modalities = optional(body, "modalities", (list,))
-    if modalities:
-        names = []
-        for i, item in enumerate(modalities):
-            expect(item, (str,), f"modalities[{i}]")
-            names.append(item.upper())
-        config["responseModalities"] = names
-    response_format = optional(body, "response_format", (dict,))
-    if response_format is not None:
-        config.update(response_format_config(response_format))
-    for name in IGNORED_PARAMS.keys() & body.keys():
-        optional(body, name, IGNORED_PARAMS[name])
-    return config
+    ctx = _Ctx(caps, adjusted)
+    for name, value in body.items():  # in the client's order: adjustments are reported so
+        handler = _HANDLERS.get(name)
+        if handler is not None and value is not None:  # null means not given (SPEC E2b)
+            handler(name, value, body, ctx)
+    return ctx.config
 
 
 def service_tier(body: dict[str, Any]) -> str | None:
