@@ -43,6 +43,15 @@ EMULATOR_PREFIX = "/emulator"
 EMULATOR_KEY = "emulator-key"
 # Upstream response headers a passthrough client may see (SPEC E4); the rest stay here.
 PASSTHROUGH_HEADERS = ("content-type", "retry-after")
+SHUTDOWN_EVENT = (
+    b"data: "
+    + orjson.dumps(
+        AdapterError(
+            503, "The adapter is shutting down; the reply is incomplete.", code="shutting_down"
+        ).body()
+    )
+    + b"\n\n"
+)
 
 
 def error_response(error: AdapterError) -> Response:
@@ -196,7 +205,9 @@ class Service:
                 self.metrics.response("chat", 200)
                 headers["content-type"] = "text/event-stream; charset=utf-8"
                 headers["cache-control"] = "no-cache"
-                return RelayResponse(self._sse(upstream, translator), headers)
+                return RelayResponse(
+                    self._sse(upstream, translator), headers, on_cancel=SHUTDOWN_EVENT
+                )
             reply = await self.upstream.generate(native.model, payload, key, native.content_sources)
             completion = completion_from(
                 reply, model=native.requested_model, created=created, fallback_id=fallback_id

@@ -9,6 +9,7 @@ client goes away, the streaming task is cancelled, which closes the upstream req
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.types import Receive, Scope, Send
@@ -17,9 +18,18 @@ from starlette.types import Receive, Scope, Send
 class RelayResponse:
     """Sends each chunk of `body` as it comes; cancels it if the client disconnects."""
 
-    def __init__(self, body: AsyncIterator[bytes], headers: dict[str, str], status: int = 200):
+    def __init__(
+        self,
+        body: AsyncIterator[bytes],
+        headers: dict[str, str],
+        status: int = 200,
+        on_cancel: bytes = b"",
+    ):
         self.body = body
         self.status = status
+        # Written when the server cancels the stream (shutdown past its grace period), so
+        # the client learns the reply is incomplete instead of seeing a silent cut.
+        self.on_cancel = on_cancel
         self.raw_headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
         ]
@@ -46,6 +56,15 @@ class RelayResponse:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
             if not disconnected:
+                if self.on_cancel:
+                    with contextlib.suppress(Exception):
+                        await send(
+                            {
+                                "type": "http.response.body",
+                                "body": self.on_cancel,
+                                "more_body": False,
+                            }
+                        )
                 raise
             task.uncancel()  # the client left: a normal end, not an error
         finally:

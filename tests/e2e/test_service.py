@@ -3,6 +3,7 @@ failures, and the non-chat endpoints — real HTTP, a recording fake upstream.""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -10,7 +11,10 @@ import openai
 import orjson
 import pytest
 from fixtures_lib import load_fixture
-from servers import FakeUpstream, Scripted, free_port
+from servers import FakeUpstream, Scripted, ServerThread, free_port
+
+from adapter.app import create_app
+from adapter.config import Config
 
 TEXT_REPLY = load_fixture("gemini-2.5-flash_text_basic")["response"]
 STREAM = load_fixture("fb_stream_basic_reply_short")["sse_events"]
@@ -280,3 +284,33 @@ def test_key_echoed_by_upstream_is_redacted_everywhere(
     assert "[redacted]" in response.json()["error"]["message"]
     assert caplog.records  # the failure was logged...
     assert "caller-key-1" not in caplog.text  # ...without the key
+
+
+def test_shutdown_lets_streams_finish_then_ends_the_rest_with_an_error_event(
+    fake_upstream: FakeUpstream,
+) -> None:
+    """SPEC E3: on shutdown running streams get the grace period; past it, an error event."""
+    port = free_port()
+    config = Config(host="127.0.0.1", port=port, upstream_url=fake_upstream.url)  # type: ignore[attr-defined]
+    server = ServerThread(create_app(config), port=port, grace_s=0.5).start()
+    events = [
+        {"candidates": [{"content": {"parts": [{"text": f"w{i} "}], "role": "model"}}]}
+        for i in range(40)
+    ]
+    fake_upstream.script(Scripted(events=events, delay_s=0.1))
+    lines: list[str] = []
+    with httpx.stream(
+        "POST",
+        f"{server.url}/v1/chat/completions",
+        headers={"Authorization": "Bearer k-1234"},
+        json={"model": "gemini-2.5-flash", "messages": HI, "stream": True},
+        timeout=10,
+    ) as response:
+        for line in response.iter_lines():
+            if line:
+                lines.append(line)
+            if len(lines) == 2:
+                threading.Thread(target=server.stop).start()
+    assert len(lines) > 3  # the stream went on during the grace period
+    assert '"shutting_down"' in lines[-1]
+    assert "data: [DONE]" not in lines
