@@ -43,6 +43,7 @@ EMULATOR_PREFIX = "/emulator"
 EMULATOR_KEY = "emulator-key"
 # Upstream response headers a passthrough client may see (SPEC E4); the rest stay here.
 PASSTHROUGH_HEADERS = ("content-type", "retry-after")
+INTERNAL_ERROR = AdapterError(500, "Internal error in the adapter.", code="internal_error")
 SHUTDOWN_EVENT = (
     b"data: "
     + orjson.dumps(
@@ -236,6 +237,9 @@ class Service:
             log.warning("stream failed: %s", error.code)
             metrics.upstream_errors[error.status] += 1
             yield b"data: " + orjson.dumps(error.body()) + b"\n\n"
+        except Exception:  # a bug must still end the stream in the OpenAI error shape
+            log.exception("stream translation failed")
+            yield b"data: " + orjson.dumps(INTERNAL_ERROR.body()) + b"\n\n"
         finally:
             metrics.active_streams -= 1
             # A client that went away cancels us here; closing drops the upstream request.
@@ -365,6 +369,11 @@ def create_app(config: Config) -> Starlette:
             )
         )
 
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # Logged with its traceback here; the client gets the OpenAI error shape only.
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+        return error_response(INTERNAL_ERROR)
+
     routes: list[Any] = [
         Route("/v1/chat/completions", service.chat_completions, methods=["POST"]),
         Route("/chat/completions", service.chat_completions, methods=["POST"]),
@@ -385,7 +394,7 @@ def create_app(config: Config) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={404: not_found, 405: method_not_allowed},
+        exception_handlers={404: not_found, 405: method_not_allowed, Exception: internal_error},
     )
 
 

@@ -65,19 +65,25 @@ def _native_cases() -> list[Case]:
 NATIVE_CASES = _native_cases()
 
 _PARTIAL_ARGS = "vertex_gemini-3.1-pro-preview_stream_partial_function_args"
-_NAMELESS_CALL = (r"^\$\.candidates\[0\]\.content\.parts\[0\]\.functionCall$",
-                  "'name' is a required property")
+_NAMELESS_CALL = (
+    r"^\$\.candidates\[0\]\.content\.parts\[0\]\.functionCall$",
+    "'name' is a required property",
+)
 # Recordings that are NOT Gemini API traffic and fail for a known, Vertex-only
 # reason: case id -> (JSON path regex, message fragment).  Listed rather than
 # skipped so that any *other* failure in them still shows up, and an entry
 # that starts passing is reported as stale.
 KNOWN_VERTEX_DEVIATIONS: dict[str, tuple[str, str]] = {
     # Vertex's modelArmorConfig does not exist on the Gemini API.
-    "vertex_gemini-2.5-flash_prompt_blocked_model_armor:request":
-        (r"^\$$", "'modelArmorConfig' was unexpected"),
+    "vertex_gemini-2.5-flash_prompt_blocked_model_armor:request": (
+        r"^\$$",
+        "'modelArmorConfig' was unexpected",
+    ),
     # BlockReason MODEL_ARMOR is Vertex-only (not in the discovery enum).
-    "vertex_gemini-2.5-flash_prompt_blocked_model_armor:response":
-        (r"^\$\.promptFeedback\.blockReason$", "'MODEL_ARMOR' is not one of"),
+    "vertex_gemini-2.5-flash_prompt_blocked_model_armor:response": (
+        r"^\$\.promptFeedback\.blockReason$",
+        "'MODEL_ARMOR' is not one of",
+    ),
     # Vertex streamFunctionCallArguments: continuation chunks carry a
     # functionCall without `name` (partialArgs / empty), which the Gemini API
     # discovery marks Required.
@@ -139,29 +145,60 @@ def _fails(schema: str, payload: Any, path: str | None = None, fragment: str = "
     [
         (lambda r: r["generationConfig"].update(foo=1), "$.generationConfig", "'foo'"),
         (lambda r: r.update(temperature=0.5), "$", "'temperature'"),  # belongs in generationConfig
-        (lambda r: r["contents"][0]["parts"][0].update(bogus="x"),
-         "$.contents[0].parts[0]", "'bogus'"),
+        (
+            lambda r: r["contents"][0]["parts"][0].update(bogus="x"),
+            "$.contents[0].parts[0]",
+            "'bogus'",
+        ),
         (lambda r: r["systemInstruction"].update(text="hi"), "$.systemInstruction", "'text'"),
-        (lambda r: r["generationConfig"].update(temperature="hot"),
-         "$.generationConfig.temperature", "not of type 'number'"),
-        (lambda r: r["generationConfig"].update(maxOutputTokens=1.5),
-         "$.generationConfig.maxOutputTokens", "not of type 'integer'"),
+        (
+            lambda r: r["generationConfig"].update(temperature="hot"),
+            "$.generationConfig.temperature",
+            "not of type 'number'",
+        ),
+        (
+            lambda r: r["generationConfig"].update(maxOutputTokens=1.5),
+            "$.generationConfig.maxOutputTokens",
+            "not of type 'integer'",
+        ),
         (lambda r: r.update(contents={"parts": []}), "$.contents", "not of type 'array'"),
-        (lambda r: r["contents"][0]["parts"][0].update(text=["a"]),
-         "$.contents[0].parts[0].text", "not of type 'string'"),
-        (lambda r: r["generationConfig"].update(responseModalities=["SMELL"]),
-         "$.generationConfig.responseModalities[0]", "is not one of"),
-        (lambda r: r["generationConfig"].update(thinkingConfig={"thinkingLevel": "extreme"}),
-         "$.generationConfig.thinkingConfig.thinkingLevel", "is not one of"),
+        (
+            lambda r: r["contents"][0]["parts"][0].update(text=["a"]),
+            "$.contents[0].parts[0].text",
+            "not of type 'string'",
+        ),
+        (
+            lambda r: r["generationConfig"].update(responseModalities=["SMELL"]),
+            "$.generationConfig.responseModalities[0]",
+            "is not one of",
+        ),
+        (
+            lambda r: r["generationConfig"].update(thinkingConfig={"thinkingLevel": "extreme"}),
+            "$.generationConfig.thinkingConfig.thinkingLevel",
+            "is not one of",
+        ),
         # A data: URL where raw base64 belongs (a plausible translation bug).
-        (lambda r: r["contents"][0]["parts"].append(
-            {"inlineData": {"mimeType": "image/png", "data": "data:image/png;base64,iVBO"}}),
-         "$.contents[0].parts[1].inlineData.data", "does not match"),
+        (
+            lambda r: r["contents"][0]["parts"].append(
+                {"inlineData": {"mimeType": "image/png", "data": "data:image/png;base64,iVBO"}}
+            ),
+            "$.contents[0].parts[1].inlineData.data",
+            "does not match",
+        ),
     ],
-    ids=["unknown-generationConfig-field", "unknown-top-level-field", "unknown-part-field",
-         "unknown-content-field", "wrong-type-number", "wrong-type-integer",
-         "wrong-type-array", "wrong-type-string", "bad-enum-item", "bad-enum",
-         "data-url-as-base64"],
+    ids=[
+        "unknown-generationConfig-field",
+        "unknown-top-level-field",
+        "unknown-part-field",
+        "unknown-content-field",
+        "wrong-type-number",
+        "wrong-type-integer",
+        "wrong-type-array",
+        "wrong-type-string",
+        "bad-enum-item",
+        "bad-enum",
+        "data-url-as-base64",
+    ],
 )
 def test_malformed_gemini_request_fails(mutate: Any, path: str, fragment: str) -> None:
     request = _basic_request()
@@ -177,29 +214,37 @@ def test_gemini_request_required_fields() -> None:
 
     no_name = copy.deepcopy(request)
     next(p for c in no_name["contents"] for p in c["parts"] if "functionResponse" in p)[
-        "functionResponse"].pop("name")
+        "functionResponse"
+    ].pop("name")
     _fails(GEMINI_REQUEST, no_name, fragment="name")
 
     no_response = copy.deepcopy(request)
     next(p for c in no_response["contents"] for p in c["parts"] if "functionResponse" in p)[
-        "functionResponse"].pop("response")
+        "functionResponse"
+    ].pop("response")
     _fails(GEMINI_REQUEST, no_response, fragment="response")
 
     # `response` is a Struct: it must be a JSON object, not a bare string.
     not_object = copy.deepcopy(request)
     next(p for c in not_object["contents"] for p in c["parts"] if "functionResponse" in p)[
-        "functionResponse"]["response"] = "42"
+        "functionResponse"
+    ]["response"] = "42"
     _fails(GEMINI_REQUEST, not_object, fragment="not of type 'object'")
 
 
 def test_gemini_request_accepts_snake_case_spellings() -> None:
     # The API's JSON parser takes proto (snake_case) names as well as camelCase.
     request = {
-        "contents": [{"role": "user", "parts": [
-            {"text": "hi"},
-            {"inline_data": {"mime_type": "image/png", "data": "iVBORw0KGgo="}},
-            {"file_data": {"file_uri": "gs://b/o.pdf", "mime_type": "application/pdf"}},
-        ]}],
+        "contents": [
+            {
+                "role": "user",
+                "parts": [
+                    {"text": "hi"},
+                    {"inline_data": {"mime_type": "image/png", "data": "iVBORw0KGgo="}},
+                    {"file_data": {"file_uri": "gs://b/o.pdf", "mime_type": "application/pdf"}},
+                ],
+            }
+        ],
         "system_instruction": {"parts": [{"text": "be brief"}]},
         "generation_config": {
             "max_output_tokens": 10,
@@ -208,10 +253,15 @@ def test_gemini_request_accepts_snake_case_spellings() -> None:
             "response_json_schema": {"type": "object", "additionalProperties": False},
         },
         "safety_settings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
-        "tool_config": {"function_calling_config": {"mode": "ANY",
-                                                    "allowed_function_names": ["f"]}},
-        "tools": [{"function_declarations": [{"name": "f", "parameters_json_schema": {}}]},
-                  {"google_search": {}}, {"code_execution": {}}, {"url_context": {}}],
+        "tool_config": {
+            "function_calling_config": {"mode": "ANY", "allowed_function_names": ["f"]}
+        },
+        "tools": [
+            {"function_declarations": [{"name": "f", "parameters_json_schema": {}}]},
+            {"google_search": {}},
+            {"code_execution": {}},
+            {"url_context": {}},
+        ],
         "cached_content": "cachedContents/abc",
     }
     assert_valid(GEMINI_REQUEST, request)
@@ -222,22 +272,47 @@ def test_gemini_request_accepts_snake_case_spellings() -> None:
 
 def test_gemini_request_free_form_fields_stay_free_form() -> None:
     # Struct / JSON-schema fields carry user data: any keys, any nesting.
-    anything = {"additionalProperties": False, "$defs": {"X": {"const": 1}},
-                "weirdKey": [1, {"deep": None}], "snake_key": True}
+    anything = {
+        "additionalProperties": False,
+        "$defs": {"X": {"const": 1}},
+        "weirdKey": [1, {"deep": None}],
+        "snake_key": True,
+    }
     request = {
         "contents": [
-            {"role": "model", "parts": [{"functionCall": {"name": "f", "args": anything,
-                                                          "id": "call-1"},
-                                         "thoughtSignature": "c2ln"}]},
-            {"role": "user", "parts": [{"functionResponse": {"name": "f", "id": "call-1",
-                                                             "response": anything}}]},
+            {
+                "role": "model",
+                "parts": [
+                    {
+                        "functionCall": {"name": "f", "args": anything, "id": "call-1"},
+                        "thoughtSignature": "c2ln",
+                    }
+                ],
+            },
+            {
+                "role": "user",
+                "parts": [
+                    {"functionResponse": {"name": "f", "id": "call-1", "response": anything}}
+                ],
+            },
         ],
-        "generationConfig": {"responseMimeType": "application/json",
-                             "responseJsonSchema": anything,
-                             "_responseJsonSchema": anything},
-        "tools": [{"functionDeclarations": [{"name": "f", "description": "d",
-                                             "parametersJsonSchema": anything,
-                                             "responseJsonSchema": anything}]}],
+        "generationConfig": {
+            "responseMimeType": "application/json",
+            "responseJsonSchema": anything,
+            "_responseJsonSchema": anything,
+        },
+        "tools": [
+            {
+                "functionDeclarations": [
+                    {
+                        "name": "f",
+                        "description": "d",
+                        "parametersJsonSchema": anything,
+                        "responseJsonSchema": anything,
+                    }
+                ]
+            }
+        ],
     }
     assert_valid(GEMINI_REQUEST, request)
 
@@ -250,7 +325,11 @@ def test_gemini_request_enum_spellings_and_int64() -> None:
     request["serviceTier"] = "FLEX"
     # ... int64 fields may be JSON strings or numbers (proto3 JSON mapping) ...
     request["generationConfig"]["responseSchema"] = {
-        "type": "ARRAY", "items": {"type": "string"}, "minItems": "1", "maxItems": 3}
+        "type": "ARRAY",
+        "items": {"type": "string"},
+        "minItems": "1",
+        "maxItems": 3,
+    }
     assert_valid(GEMINI_REQUEST, request)
     # ... but not arbitrary strings.
     request["generationConfig"]["responseSchema"]["minItems"] = "one"
@@ -261,10 +340,12 @@ def test_gemini_request_per_part_media_resolution() -> None:
     # Part.mediaResolution refers to a type the discovery document omits; the
     # generator supplies it (see schemas/README.md).
     request = _basic_request()
-    request["contents"][0]["parts"].append({
-        "inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="},
-        "mediaResolution": {"level": "MEDIA_RESOLUTION_HIGH"},
-    })
+    request["contents"][0]["parts"].append(
+        {
+            "inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="},
+            "mediaResolution": {"level": "MEDIA_RESOLUTION_HIGH"},
+        }
+    )
     assert_valid(GEMINI_REQUEST, request)
     request["contents"][0]["parts"][-1]["mediaResolution"] = {"level": "HIGHEST"}
     _fails(GEMINI_REQUEST, request, "$.contents[0].parts[1].mediaResolution.level")
@@ -274,8 +355,11 @@ def test_every_gemini_request_message_type_is_closed() -> None:
     # Structural guard for the generator: each message type (object with named
     # fields) rejects unknown fields; only maps/Structs stay open.
     schema = json.loads((SCHEMAS_DIR / f"{GEMINI_REQUEST}.json").read_text())
-    open_types = [name for name, d in {"<root>": schema, **schema["$defs"]}.items()
-                  if "properties" in d and d.get("additionalProperties") is not False]
+    open_types = [
+        name
+        for name, d in {"<root>": schema, **schema["$defs"]}.items()
+        if "properties" in d and d.get("additionalProperties") is not False
+    ]
     assert open_types == []
 
 
@@ -300,20 +384,34 @@ def test_gemini_response_allows_additional_fields() -> None:
     ("mutate", "path"),
     [
         (lambda r: r.update(candidates={"0": {}}), "$.candidates"),
-        (lambda r: r["usageMetadata"].update(promptTokenCount="nine"),
-         "$.usageMetadata.promptTokenCount"),
-        (lambda r: r["candidates"][0]["content"]["parts"][0].update(text=7),
-         "$.candidates[0].content.parts[0].text"),
-        (lambda r: r["candidates"][0].update(finishReason="DONE"),
-         "$.candidates[0].finishReason"),
-        (lambda r: r["candidates"][0].update(
-            safetyRatings=[{"category": "HARM_CATEGORY_HARASSMENT"}]),
-         "$.candidates[0].safetyRatings[0]"),  # probability is required
-        (lambda r: r["candidates"][0]["content"]["parts"].append({"functionCall": {"args": {}}}),
-         "$.candidates[0].content.parts[1].functionCall"),  # name is required
+        (
+            lambda r: r["usageMetadata"].update(promptTokenCount="nine"),
+            "$.usageMetadata.promptTokenCount",
+        ),
+        (
+            lambda r: r["candidates"][0]["content"]["parts"][0].update(text=7),
+            "$.candidates[0].content.parts[0].text",
+        ),
+        (lambda r: r["candidates"][0].update(finishReason="DONE"), "$.candidates[0].finishReason"),
+        (
+            lambda r: r["candidates"][0].update(
+                safetyRatings=[{"category": "HARM_CATEGORY_HARASSMENT"}]
+            ),
+            "$.candidates[0].safetyRatings[0]",
+        ),  # probability is required
+        (
+            lambda r: r["candidates"][0]["content"]["parts"].append({"functionCall": {"args": {}}}),
+            "$.candidates[0].content.parts[1].functionCall",
+        ),  # name is required
     ],
-    ids=["candidates-not-array", "count-not-integer", "text-not-string", "bad-finish-reason",
-         "rating-without-probability", "call-without-name"],
+    ids=[
+        "candidates-not-array",
+        "count-not-integer",
+        "text-not-string",
+        "bad-finish-reason",
+        "rating-without-probability",
+        "call-without-name",
+    ],
 )
 def test_malformed_gemini_response_fails(mutate: Any, path: str) -> None:
     response = _basic_response()
@@ -330,25 +428,44 @@ def _chat_request() -> dict[str, Any]:
         "model": "gpt-4o-mini",
         "messages": [
             {"role": "system", "content": "be brief"},
-            {"role": "user", "content": [
-                {"type": "text", "text": "what is this?"},
-                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBO",
-                                                    "detail": "low"}},
-            ]},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_1", "type": "function",
-                 "function": {"name": "lookup", "arguments": "{\"q\": 1}"}}]},
-            {"role": "tool", "tool_call_id": "call_1", "content": "{\"a\": 2}"},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "what is this?"},
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": "data:image/png;base64,iVBO", "detail": "low"},
+                    },
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "lookup", "arguments": '{"q": 1}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": '{"a": 2}'},
         ],
-        "tools": [{"type": "function", "function": {
-            "name": "lookup", "parameters": {"type": "object", "properties": {}}}}],
+        "tools": [
+            {
+                "type": "function",
+                "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}},
+            }
+        ],
         "tool_choice": "auto",
         "stream": True,
         "stream_options": {"include_usage": True},
         "max_completion_tokens": 100,
         "reasoning_effort": "low",
-        "response_format": {"type": "json_schema",
-                            "json_schema": {"name": "x", "schema": {"type": "object"}}},
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "x", "schema": {"type": "object"}},
+        },
     }
 
 
@@ -358,20 +475,31 @@ def _completion() -> dict[str, Any]:
         "object": "chat.completion",
         "created": 1700000000,
         "model": "gemini-2.5-flash",
-        "choices": [{
-            "index": 0,
-            "finish_reason": "tool_calls",
-            "logprobs": None,
-            "message": {
-                "role": "assistant",
-                "content": None,  # null content next to tool_calls
-                "refusal": None,
-                "tool_calls": [{"id": "call_1", "type": "function",
-                                "function": {"name": "lookup", "arguments": "{}"}}],
-            },
-        }],
-        "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8,
-                  "completion_tokens_details": {"reasoning_tokens": 2}},
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "logprobs": None,
+                "message": {
+                    "role": "assistant",
+                    "content": None,  # null content next to tool_calls
+                    "refusal": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "lookup", "arguments": "{}"},
+                        }
+                    ],
+                },
+            }
+        ],
+        "usage": {
+            "prompt_tokens": 3,
+            "completion_tokens": 5,
+            "total_tokens": 8,
+            "completion_tokens_details": {"reasoning_tokens": 2},
+        },
     }
 
 
@@ -381,26 +509,41 @@ def _chunk() -> dict[str, Any]:
         "object": "chat.completion.chunk",
         "created": 1700000000,
         "model": "gemini-2.5-flash",
-        "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"},
-                     "logprobs": None, "finish_reason": None}],
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"role": "assistant", "content": "Hel"},
+                "logprobs": None,
+                "finish_reason": None,
+            }
+        ],
         "usage": None,
     }
 
 
 def _error() -> dict[str, Any]:
-    return {"error": {"message": "bad model", "type": "invalid_request_error",
-                      "param": "model", "code": "model_not_found"}}
+    return {
+        "error": {
+            "message": "bad model",
+            "type": "invalid_request_error",
+            "param": "model",
+            "code": "model_not_found",
+        }
+    }
 
 
 def test_minimal_openai_payloads_validate() -> None:
     assert_valid("openai.chat_request", _chat_request())
-    assert_valid("openai.chat_request", {"model": "m", "messages": [{"role": "user",
-                                                                     "content": "hi"}]})
+    assert_valid(
+        "openai.chat_request", {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    )
     assert_valid("openai.chat_completion", _completion())
     assert_valid("openai.chat_chunk", _chunk())
     assert_valid("openai.error", _error())
-    assert_valid("openai.error", {"error": {"message": "m", "type": "server_error",
-                                            "param": None, "code": None}})
+    assert_valid(
+        "openai.error",
+        {"error": {"message": "m", "type": "server_error", "param": None, "code": None}},
+    )
 
 
 def test_openai_chunk_variants_validate() -> None:
@@ -411,9 +554,22 @@ def test_openai_chunk_variants_validate() -> None:
 
     tool_chunk = _chunk()
     tool_chunk.pop("usage")
-    tool_chunk["choices"] = [{"index": 0, "finish_reason": "tool_calls", "delta": {
-        "tool_calls": [{"index": 0, "id": "call_1", "type": "function",
-                        "function": {"name": "lookup", "arguments": ""}}]}}]
+    tool_chunk["choices"] = [
+        {
+            "index": 0,
+            "finish_reason": "tool_calls",
+            "delta": {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "lookup", "arguments": ""},
+                    }
+                ]
+            },
+        }
+    ]
     assert_valid("openai.chat_chunk", tool_chunk)
 
 
@@ -435,30 +591,59 @@ def test_openai_responses_allow_adapter_extension_fields() -> None:
     ("schema", "make", "mutate", "path"),
     [
         ("openai.chat_completion", _completion, lambda p: p.pop("choices"), "$"),
-        ("openai.chat_completion", _completion,
-         lambda p: p.update(object="chat.completion.chunk"), "$.object"),
-        ("openai.chat_completion", _completion,
-         lambda p: p["choices"][0]["message"].update(role="model"),
-         "$.choices[0].message.role"),
-        ("openai.chat_completion", _completion,
-         lambda p: p["choices"][0].update(finish_reason="STOP"),
-         "$.choices[0].finish_reason"),
-        ("openai.chat_completion", _completion,
-         lambda p: p["usage"].update(total_tokens="8"), "$.usage.total_tokens"),
+        (
+            "openai.chat_completion",
+            _completion,
+            lambda p: p.update(object="chat.completion.chunk"),
+            "$.object",
+        ),
+        (
+            "openai.chat_completion",
+            _completion,
+            lambda p: p["choices"][0]["message"].update(role="model"),
+            "$.choices[0].message.role",
+        ),
+        (
+            "openai.chat_completion",
+            _completion,
+            lambda p: p["choices"][0].update(finish_reason="STOP"),
+            "$.choices[0].finish_reason",
+        ),
+        (
+            "openai.chat_completion",
+            _completion,
+            lambda p: p["usage"].update(total_tokens="8"),
+            "$.usage.total_tokens",
+        ),
         ("openai.chat_chunk", _chunk, lambda p: p.pop("choices"), "$"),
         ("openai.chat_chunk", _chunk, lambda p: p.update(object="chat.completion"), "$.object"),
         ("openai.chat_chunk", _chunk, lambda p: p["choices"][0].pop("delta"), "$.choices[0]"),
-        ("openai.chat_chunk", _chunk,
-         lambda p: p["choices"][0]["delta"].update(role="model"), "$.choices[0].delta.role"),
+        (
+            "openai.chat_chunk",
+            _chunk,
+            lambda p: p["choices"][0]["delta"].update(role="model"),
+            "$.choices[0].delta.role",
+        ),
         ("openai.error", _error, lambda p: p["error"].pop("message"), "$.error"),
         ("openai.error", _error, lambda p: p.update(error="boom"), "$.error"),
         ("openai.chat_request", _chat_request, lambda p: p.update(messages=[]), "$.messages"),
         ("openai.chat_request", _chat_request, lambda p: p.pop("model"), "$"),
     ],
-    ids=["completion-no-choices", "completion-wrong-object", "completion-wrong-role",
-         "completion-bad-finish-reason", "completion-usage-string", "chunk-no-choices",
-         "chunk-wrong-object", "chunk-no-delta", "chunk-wrong-role", "error-no-message",
-         "error-not-object", "request-no-messages", "request-no-model"],
+    ids=[
+        "completion-no-choices",
+        "completion-wrong-object",
+        "completion-wrong-role",
+        "completion-bad-finish-reason",
+        "completion-usage-string",
+        "chunk-no-choices",
+        "chunk-wrong-object",
+        "chunk-no-delta",
+        "chunk-wrong-role",
+        "error-no-message",
+        "error-not-object",
+        "request-no-messages",
+        "request-no-model",
+    ],
 )
 def test_malformed_openai_payload_fails(schema: str, make: Any, mutate: Any, path: str) -> None:
     payload = make()
@@ -473,10 +658,14 @@ def test_malformed_openai_payload_fails(schema: str, make: Any, mutate: Any, pat
 # must emit them (as null).  Pinned here so the reason stays visible.
 COMPAT_MISSING = {
     "gemini-2.5-pro-preview_compat_tool_calls_turn0": {
-        ("$.choices[0]", "logprobs"), ("$.choices[0].message", "content"),
-        ("$.choices[0].message", "refusal")},
+        ("$.choices[0]", "logprobs"),
+        ("$.choices[0].message", "content"),
+        ("$.choices[0].message", "refusal"),
+    },
     "gemini-2.5-pro-preview_compat_tool_calls_turn1": {
-        ("$.choices[0]", "logprobs"), ("$.choices[0].message", "refusal")},
+        ("$.choices[0]", "logprobs"),
+        ("$.choices[0].message", "refusal"),
+    },
 }
 
 
@@ -522,8 +711,9 @@ def test_schema_files_are_the_expected_self_contained_set() -> None:
 
 def test_assert_valid_reports_path_and_message() -> None:
     with pytest.raises(AssertionError, match=r"openai\.error: at \$\.error\.param: 3 is not valid"):
-        assert_valid("openai.error", {"error": {"message": "m", "type": "t", "code": None,
-                                                "param": 3}})
+        assert_valid(
+            "openai.error", {"error": {"message": "m", "type": "t", "code": None, "param": 3}}
+        )
     with pytest.raises(KeyError):
         assert_valid("openai.nope", {})
 
@@ -553,19 +743,32 @@ def test_generator_type_mapping() -> None:
     convert = build.convert_gemini
     assert convert({"type": "any"}, strict=True) == {}
     assert convert({"type": "string", "format": "int64"}, strict=False)["type"] == [
-        "string", "integer"]
+        "string",
+        "integer",
+    ]
     blob = convert({"type": "string", "format": "byte"}, strict=False)
     assert blob["contentEncoding"] == "base64"
-    message = convert({"type": "object", "properties": {
-        "fooBar": {"type": "string", "description": "Required. x"}}}, strict=True)
+    message = convert(
+        {
+            "type": "object",
+            "properties": {"fooBar": {"type": "string", "description": "Required. x"}},
+        },
+        strict=True,
+    )
     assert message["additionalProperties"] is False
     assert set(message["properties"]) == {"fooBar", "foo_bar"}
     struct = convert({"type": "object", "additionalProperties": {"type": "any"}}, strict=True)
     assert struct == {"type": "object", "additionalProperties": {}}
     assert build.snake_case("_responseJsonSchema") == "_response_json_schema"
 
-    openai = build.convert_openai({"$ref": "#/components/schemas/X", "nullable": True,
-                                   "x-stainless-const": True, "discriminator": {}})
+    openai = build.convert_openai(
+        {
+            "$ref": "#/components/schemas/X",
+            "nullable": True,
+            "x-stainless-const": True,
+            "discriminator": {},
+        }
+    )
     assert openai == {"anyOf": [{"$ref": "#/$defs/X"}, {"type": "null"}]}
 
 

@@ -314,3 +314,19 @@ def test_shutdown_lets_streams_finish_then_ends_the_rest_with_an_error_event(
     assert len(lines) > 3  # the stream went on during the grace period
     assert '"shutting_down"' in lines[-1]
     assert "data: [DONE]" not in lines
+
+
+def test_a_bug_is_an_openai_shaped_500_without_traceback(
+    fake_base_url: str, fake_upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adapter.app
+
+    def broken(*args: object, **kwargs: object) -> dict:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(adapter.app, "completion_from", broken)
+    fake_upstream.script(Scripted(json=TEXT_REPLY))
+    response = post(fake_base_url, {"model": "gemini-2.5-flash", "messages": HI})
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "secret internals" not in response.text and "Traceback" not in response.text

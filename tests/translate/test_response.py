@@ -224,6 +224,8 @@ def test_image_code_and_logprobs() -> None:
         ([], False),
         ({"candidates": "x"}, False),
         ({"candidates": [1]}, False),
+        ({"usageMetadata": "x"}, False),
+        ({"candidates": [], "promptFeedback": []}, False),
     ],
 )
 def test_is_native_response(obj: Any, ok: bool) -> None:

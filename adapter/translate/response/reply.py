@@ -17,7 +17,9 @@ def is_native_response(obj: Any) -> bool:
     if not isinstance(obj, dict) or not any(key in obj for key in _RESPONSE_FIELDS):
         return False
     candidates = obj.get("candidates", [])
-    return isinstance(candidates, list) and all(isinstance(c, dict) for c in candidates)
+    if not isinstance(candidates, list) or not all(isinstance(c, dict) for c in candidates):
+        return False
+    return all(isinstance(obj.get(key, {}), dict) for key in ("promptFeedback", "usageMetadata"))
 
 
 def completion_id_from(native: dict[str, Any], fallback: str) -> str:
