@@ -256,3 +256,23 @@ def test_empty_closing_event_makes_no_delta_and_keeps_its_signature() -> None:
     assert usage["choices"] == [] and usage["usage"]["total_tokens"] > 0
     for chunk in [*chunks, closing, usage]:
         assert_valid("openai.chat_chunk", chunk)
+
+
+def test_pieced_function_call_arguments_are_assembled() -> None:
+    """Vertex's streamFunctionCallArguments: `{name, willContinue}`, `{partialArgs}`..., `{}`."""
+    events = load_fixture("vertex_gemini-3.1-pro-preview_stream_partial_function_args")[
+        "sse_events"
+    ]
+    translator = StreamTranslator(model="m", created=1, fallback_id="x", include_usage=False)
+    chunks = [c for e in events for c in translator.chunks_for(e)] + translator.finish()
+    calls: dict[int, dict[str, str]] = {}
+    for chunk in chunks:
+        for delta in chunk["choices"][0]["delta"].get("tool_calls") or ():
+            slot = calls.setdefault(delta["index"], {"name": "", "arguments": ""})
+            slot["name"] += delta.get("function", {}).get("name") or ""
+            slot["arguments"] += delta.get("function", {}).get("arguments") or ""
+    assert calls == {
+        0: {"name": "getWeather", "arguments": '{"location":"Boston"}'},
+        1: {"name": "getWeather", "arguments": '{"location":"San Francisco"}'},
+    }
+    assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"

@@ -17,6 +17,15 @@ from adapter.signatures import encode_tool_call_id
 
 
 @dataclass(slots=True)
+class OpenCall:
+    """A function call whose arguments arrive in pieces over several parts (Vertex's
+    streamFunctionCallArguments): `{name, willContinue}`, then `{partialArgs}`..., then `{}`."""
+
+    index: int  # the tool call's number within its choice
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class PartsOut:
     texts: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
@@ -24,11 +33,35 @@ class PartsOut:
     images: list[dict[str, Any]] = field(default_factory=list)
     code: list[dict[str, Any]] = field(default_factory=list)  # raw native code-execution parts
     signature: str | None = None  # a thoughtSignature on a non-call part (Gemini 3 text)
+    open_call: OpenCall | None = None  # still receiving arguments when the parts ended
+    # Arguments of pieced calls that completed, by tool call number (for stream deltas).
+    completed_args: dict[int, str] = field(default_factory=dict)
 
 
-def parts_out(parts: Any, id_seed: str, first_call: int = 0) -> PartsOut:
-    """`first_call` numbers tool calls across stream events so ids match the reply's."""
-    out = PartsOut()
+def apply_partial_args(args: dict[str, Any], partials: Any) -> None:
+    """`[{"jsonPath": "$.location", "stringValue": "Bos"}, ...]` into `args`; string pieces
+    of the same path are concatenated, other values replace."""
+    for partial in partials if isinstance(partials, list) else ():
+        keys = str(partial.get("jsonPath", "$")).removeprefix("$").strip(".").split(".")
+        target = args
+        for key in keys[:-1]:
+            target = target.setdefault(key, {})
+        if "stringValue" in partial:
+            target[keys[-1]] = str(target.get(keys[-1], "")) + partial["stringValue"]
+        elif "numberValue" in partial:
+            target[keys[-1]] = partial["numberValue"]
+        elif "boolValue" in partial:
+            target[keys[-1]] = partial["boolValue"]
+        elif "nullValue" in partial:
+            target[keys[-1]] = None
+
+
+def parts_out(
+    parts: Any, id_seed: str, first_call: int = 0, open_call: OpenCall | None = None
+) -> PartsOut:
+    """`first_call` numbers tool calls across stream events so ids match the reply's;
+    `open_call` carries a pieced function call from the previous event."""
+    out = PartsOut(open_call=open_call)
     if not isinstance(parts, list):
         return out
     for part in parts:
@@ -36,16 +69,27 @@ def parts_out(parts: Any, id_seed: str, first_call: int = 0) -> PartsOut:
             continue
         if "functionCall" in part:
             call = part["functionCall"] or {}
+            if out.open_call is not None and "name" not in call:
+                apply_partial_args(out.open_call.args, call.get("partialArgs"))
+                if not call.get("willContinue"):  # `{}` ends the pieced call
+                    arguments = orjson.dumps(out.open_call.args).decode()
+                    out.completed_args[out.open_call.index] = arguments
+                    local = out.open_call.index - first_call
+                    if 0 <= local < len(out.tool_calls):
+                        out.tool_calls[local]["function"]["arguments"] = arguments
+                    out.open_call = None
+                continue
             number = first_call + len(out.tool_calls)
             call_id = encode_tool_call_id(
                 f"{id_seed}:{number}", call.get("id"), part.get("thoughtSignature")
             )
+            pieced = bool(call.get("willContinue")) and "args" not in call
             tool_call: dict[str, Any] = {
                 "id": call_id,
                 "type": "function",
                 "function": {
                     "name": call.get("name", ""),
-                    "arguments": orjson.dumps(call.get("args") or {}).decode(),
+                    "arguments": "" if pieced else orjson.dumps(call.get("args") or {}).decode(),
                 },
             }
             if part.get("thoughtSignature"):
@@ -53,6 +97,8 @@ def parts_out(parts: Any, id_seed: str, first_call: int = 0) -> PartsOut:
                     "google": {"thought_signature": part["thoughtSignature"]}
                 }
             out.tool_calls.append(tool_call)
+            if pieced:
+                out.open_call = OpenCall(number)
             continue
         if part.get("thoughtSignature"):
             out.signature = part["thoughtSignature"]

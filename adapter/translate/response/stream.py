@@ -13,7 +13,12 @@ from typing import Any
 
 import orjson
 
-from adapter.translate.response.candidate import google_extras, logprobs_from, parts_out
+from adapter.translate.response.candidate import (
+    OpenCall,
+    google_extras,
+    logprobs_from,
+    parts_out,
+)
 from adapter.translate.response.citations import annotations_from
 from adapter.translate.response.finish import finish_reason_from
 from adapter.translate.response.reply import blocked_choice, completion_id_from
@@ -28,6 +33,7 @@ class _Choice:
     fields: dict[str, Any] = field(default_factory=dict)  # latest candidate-level fields
     code: list[dict[str, Any]] = field(default_factory=list)
     signature: str | None = None
+    open_call: OpenCall | None = None
 
 
 class StreamTranslator:
@@ -151,7 +157,8 @@ class StreamTranslator:
         parts = (candidate.get("content") or {}).get("parts")
         if not parts:
             return {}
-        out = parts_out(parts, f"{self.id}:{index}", state.calls)
+        out = parts_out(parts, f"{self.id}:{index}", state.calls, state.open_call)
+        state.open_call = out.open_call
         delta: dict[str, Any] = {}
         if out.texts:
             text = "".join(out.texts)
@@ -159,11 +166,15 @@ class StreamTranslator:
             state.texts.append(text)
         if out.reasoning:
             delta["reasoning_content"] = "".join(out.reasoning)
-        if out.tool_calls:
-            calls = []
-            for call in out.tool_calls:
-                calls.append({"index": state.calls, **call})
-                state.calls += 1
+        calls = [
+            {"index": number, "function": {"arguments": arguments}}
+            for number, arguments in out.completed_args.items()
+            if number < state.calls  # a pieced call begun in an earlier event
+        ]
+        for call in out.tool_calls:
+            calls.append({"index": state.calls, **call})
+            state.calls += 1
+        if calls:
             delta["tool_calls"] = calls
         if out.images:
             delta["images"] = out.images
