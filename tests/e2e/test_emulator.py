@@ -407,3 +407,67 @@ def test_emulator_strictness_reaches_the_client_as_400(client: openai.OpenAI) ->
             extra_body={"google": {"generation_config": {"no_such_field": 1}}},
         )
     assert "noSuchField" in caught.value.message  # field names go upstream in camelCase
+
+
+ZOD_STYLE_PARAMETERS = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "properties": {
+        "order": {"$ref": "#/definitions/Order"},
+        "priority": {"const": "high"},
+        "note": {"type": ["string", "null"], "minLength": 1, "pattern": "^[a-z]"},
+    },
+    "required": ["order", "priority"],
+    "additionalProperties": False,
+    "definitions": {
+        "Order": {
+            "allOf": [
+                {"$ref": "#/definitions/Base"},
+                {
+                    "type": "object",
+                    "properties": {"qty": {"type": "integer", "exclusiveMinimum": 0}},
+                    "required": ["qty"],
+                },
+            ],
+            "description": "An order",
+        },
+        "Base": {"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]},
+    },
+}
+
+
+def test_zod_and_instructor_style_tool_schema_accepted_by_strict_emulator(
+    client: openai.OpenAI, emulator_base_url: str
+) -> None:
+    """$schema, definitions, allOf, const, pattern, type arrays: refused by the strict
+    emulator as sent, accepted once the adapter has cleaned them (SPEC R7)."""
+    tool = {
+        "type": "function",
+        "function": {"name": "place_order", "parameters": ZOD_STYLE_PARAMETERS},
+    }
+    reply = client.chat.completions.create(
+        model="gemini-2.5-flash",
+        tools=[tool],
+        tool_choice="required",  # type: ignore[list-item]
+        messages=[{"role": "user", "content": "order one"}],
+    )
+    (call,) = reply.choices[0].message.tool_calls or []
+    args = json.loads(call.function.arguments)
+    assert args["priority"] == "high"
+    assert isinstance(args["order"]["sku"], str) and isinstance(args["order"]["qty"], int)
+    # The same schema sent natively, uncleaned (through the /v1beta passthrough): refused.
+    raw = httpx.post(
+        f"{emulator_base_url.removesuffix('/v1')}/v1beta/models/gemini-2.5-flash:generateContent",
+        headers={"x-goog-api-key": "k"},
+        json={
+            "contents": [{"role": "user", "parts": [{"text": "order one"}]}],
+            "tools": [
+                {
+                    "functionDeclarations": [
+                        {"name": "place_order", "parametersJsonSchema": ZOD_STYLE_PARAMETERS}
+                    ]
+                }
+            ],
+        },
+    )
+    assert raw.status_code == 400
