@@ -8,6 +8,8 @@ import httpx
 import orjson
 
 KEY = {"x-goog-api-key": "test-key"}
+FLASH = "gemini-2.5-flash"
+G3 = "gemini-3-flash-preview"
 SIGNATURE = "c2lnbmF0dXJl"  # base64("signature"): any decodable value is accepted.
 
 

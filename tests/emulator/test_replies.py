@@ -11,6 +11,8 @@ import jsonschema
 import pytest
 
 from ._helpers import (
+    FLASH,
+    G3,
     answer_text,
     body,
     call_turn,
@@ -19,9 +21,6 @@ from ._helpers import (
     user,
     weather_tool,
 )
-
-FLASH = "gemini-2.5-flash"
-G3 = "gemini-3-flash-preview"
 
 
 async def reply_of(

@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from ._helpers import (
+    FLASH,
+    G3,
     KEY,
     body,
     call_turn,
@@ -19,8 +21,6 @@ from ._helpers import (
     weather_tool,
 )
 
-FLASH = "gemini-2.5-flash"
-G3 = "gemini-3-flash-preview"
 SIGNATURE_MESSAGE = (
     "Function call is missing a thought_signature in functionCall parts. This is required for"
     " tools to work correctly, and missing thought_signature may lead to degraded model"
@@ -38,6 +38,16 @@ class Rule:
     good_model: str | None = None
     status: int = 400
     extra_good: list[dict[str, Any]] = field(default_factory=list)
+
+
+def defs_items_tool(items: dict[str, Any]) -> list[dict[str, Any]]:
+    """A tool whose parametersJsonSchema holds `items` under $defs.D (an array)."""
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "$defs": {"D": {"type": "array", "items": items}},
+    }
+    return [{"functionDeclarations": [{"name": "f", "parametersJsonSchema": schema}]}]
 
 
 def schema_rule(keyword: str, value: Any) -> Rule:
@@ -320,52 +330,8 @@ RULES: dict[str, Rule] = {
     "schema-exclusiveMinimum": schema_rule("exclusiveMinimum", 0),
     "schema-discriminator": schema_rule("discriminator", {"propertyName": "kind"}),
     "schema-keyword-in-tool-parameters": Rule(
-        bad=body(
-            tools=[
-                {
-                    "functionDeclarations": [
-                        {
-                            "name": "f",
-                            "parametersJsonSchema": {
-                                "type": "object",
-                                "additionalProperties": False,
-                                "$defs": {
-                                    "D": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "string",
-                                            "format": "email",
-                                            "default": "",
-                                        },
-                                    }
-                                },
-                            },
-                        }
-                    ]
-                }
-            ]
-        ),
-        good=body(
-            tools=[
-                {
-                    "functionDeclarations": [
-                        {
-                            "name": "f",
-                            "parametersJsonSchema": {
-                                "type": "object",
-                                "additionalProperties": False,
-                                "$defs": {
-                                    "D": {
-                                        "type": "array",
-                                        "items": {"type": "string", "format": "email"},
-                                    }
-                                },
-                            },
-                        }
-                    ]
-                }
-            ]
-        ),
+        bad=body(tools=defs_items_tool({"type": "string", "format": "email", "default": ""})),
+        good=body(tools=defs_items_tool({"type": "string", "format": "email"})),
         message="'tools[0].function_declarations[0].parameters_json_schema.$defs.D.items':"
         ' keyword "default"',
     ),

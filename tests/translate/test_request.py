@@ -9,10 +9,10 @@ from schema_check import assert_valid
 
 from adapter.errors import AdapterError
 from adapter.models import capabilities_for
-from adapter.signatures import SKIP_SIGNATURE, decode_tool_call_id, encode_tool_call_id
 from adapter.translate.request import native_model_name, to_native_request
 from adapter.translate.request.extensions import camel, camelize
 from adapter.translate.request.thinking import thinking_from
+from adapter.translate.signatures import SKIP_SIGNATURE, decode_tool_call_id, encode_tool_call_id
 
 USER = {"role": "user", "content": "hi"}
 

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 
 from adapter.errors import invalid_request
-from adapter.signatures import SKIP_SIGNATURE, decode_tool_call_id
 from adapter.translate.request.fields import expect
 from adapter.translate.request.parts import PartsContext, to_native_parts
+from adapter.translate.signatures import SKIP_SIGNATURE, decode_tool_call_id
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 

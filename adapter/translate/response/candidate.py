@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from adapter.signatures import encode_tool_call_id
+from adapter.translate.signatures import encode_tool_call_id
 
 
 @dataclass(slots=True)
