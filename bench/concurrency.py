@@ -23,8 +23,6 @@ import json
 import os
 import resource
 import shlex
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +30,7 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from proc import free_port, stop_group, tree_pids
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -40,33 +39,6 @@ MODEL = "gemini-2.5-flash"
 
 
 # --------------------------------------------------------------------------- helpers
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tree_pids(root: int) -> list[int]:
-    """root and all its descendants (uvicorn with --workers N spawns children)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        rest = stat[stat.rfind(b")") + 2 :].split()
-        children.setdefault(int(rest[1]), []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
 def rss_mb(root: int) -> float:
     total_kb = 0
     for pid in tree_pids(root):
@@ -160,31 +132,15 @@ def start_target(target: str, port: int, upstream: str, log_path: Path, args) ->
             if args.adapter_cmd
             else [python, "-m", "adapter", "serve"]
         )
-        cmd = [
-            *base,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--upstream-url",
-            upstream,
-            *shlex.split(args.adapter_args),
-        ]
+        extra = shlex.split(args.adapter_args)
     else:
-        cmd = [
-            python,
-            str(HERE / "reference_proxy.py"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--upstream-url",
-            upstream,
-        ]
+        base, extra = [python, str(HERE / "reference_proxy.py")], []
+    cmd = [
+        *base,
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
+        *("--upstream-url", upstream),
+        *extra,
+    ]
     env = dict(os.environ)
     env.pop("GEMINI_API_KEY", None)  # caller-key mode: forward the bench key
     log = open(log_path, "wb")
@@ -208,20 +164,7 @@ async def wait_port(port: int, proc: subprocess.Popen, timeout: float) -> bool:
 
 
 def stop_proc(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(5)
+    stop_group(proc, 5)
 
 
 # --------------------------------------------------------------------------- client

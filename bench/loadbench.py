@@ -37,6 +37,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from proc import free_port, stop_group, tree_pids
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 FIXTURES = HERE / "fixtures"
@@ -60,12 +62,6 @@ def log(msg: str) -> None:
 
 
 # --------------------------------------------------------------------------- processes
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def spawn(cmd: list[str], log_path: Path, env: dict | None = None) -> subprocess.Popen:
     f = open(log_path, "wb")
     p = subprocess.Popen(
@@ -76,20 +72,7 @@ def spawn(cmd: list[str], log_path: Path, env: dict | None = None) -> subprocess
 
 
 def stop(p: subprocess.Popen) -> None:
-    if p.poll() is not None:
-        return
-    try:
-        os.killpg(p.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        p.wait(8)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        p.wait(5)
+    stop_group(p, 8)
 
 
 def stop_all() -> None:
@@ -118,26 +101,6 @@ def tail(path: Path, n: int = 2500) -> str:
 
 
 # --------------------------------------------------------------------------- /proc sampling
-def tree_pids(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        rest = stat[stat.rfind(b")") + 2 :].split()
-        children.setdefault(int(rest[1]), []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
 def sample(root: int) -> dict:
     """CPU seconds (utime+stime) and RSS MB summed over the process tree."""
     ticks, rss_kb, n = 0, 0, 0
