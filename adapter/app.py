@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import aiohttp
 import orjson
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
@@ -129,19 +129,24 @@ class Service:
         """The body, refused with 413 as soon as it passes the limit (never buffered past it)."""
         limit = self.config.max_body_bytes
         declared = request.headers.get("content-length")
-        too_large = AdapterError(
-            413, f"Request body larger than {limit} bytes.", code="request_too_large"
-        )
         if declared and declared.isdigit() and int(declared) > limit:
-            raise too_large
+            raise _too_large(limit)
+        # ASGI messages read directly: Request.stream()'s generator showed in profiles.
+        receive = request.receive
         chunks = []
         size = 0
-        async for chunk in request.stream():
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunk = message.get("body", b"")
+            more = message.get("more_body", False)
             size += len(chunk)
             if size > limit:
-                raise too_large
+                raise _too_large(limit)
             chunks.append(chunk)
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     async def read_json(self, request: Request) -> Any:
         raw = await self.read_body(request)
@@ -311,6 +316,10 @@ class Service:
         return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
+def _too_large(limit: int) -> AdapterError:
+    return AdapterError(413, f"Request body larger than {limit} bytes.", code="request_too_large")
+
+
 def _adapter_headers(native: NativeRequest) -> dict[str, str]:
     headers = {}
     if native.adjusted:
@@ -374,6 +383,9 @@ def create_app(config: Config) -> Starlette:
         log.exception("unhandled error on %s", request.url.path, exc_info=exc)
         return error_response(INTERNAL_ERROR)
 
+    async def client_gone(request: Request, exc: Exception) -> Response:
+        return Response(status_code=499)  # nobody is listening; nothing to log
+
     routes: list[Any] = [
         Route("/v1/chat/completions", service.chat_completions, methods=["POST"]),
         Route("/chat/completions", service.chat_completions, methods=["POST"]),
@@ -394,7 +406,12 @@ def create_app(config: Config) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={404: not_found, 405: method_not_allowed, Exception: internal_error},
+        exception_handlers={
+            404: not_found,
+            405: method_not_allowed,
+            ClientDisconnect: client_gone,
+            Exception: internal_error,
+        },
     )
 
 
