@@ -8,6 +8,7 @@ import base64
 import contextlib
 import gc
 import hmac
+import itertools
 import logging
 import os
 import time
@@ -91,6 +92,10 @@ class Service:
         self.config = config
         self.upstream = UpstreamClient(config, upstream_base(config))
         self.metrics = Metrics()
+        # Completion ids when the upstream gives no responseId: unique per process without a
+        # system call per request.
+        self.id_prefix = os.urandom(8).hex()
+        self.id_counter = itertools.count()
         # Image fetches get their own session: it resolves and checks every address itself,
         # which the upstream session (with its DNS cache) must not do (SPEC E4).
         self.fetch_session: aiohttp.ClientSession | None = None
@@ -197,7 +202,7 @@ class Service:
             payload = orjson.dumps(native.body)
             headers = _adapter_headers(native)
             created = int(time.time())
-            fallback_id = f"chatcmpl-{os.urandom(12).hex()}"  # used when no responseId
+            fallback_id = f"chatcmpl-{self.id_prefix}{next(self.id_counter):x}"  # if no responseId
             if native.stream:
                 upstream = await self.upstream.open_stream(
                     native.model, payload, key, native.content_sources
