@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import logging.config
 import os
 import sys
 
@@ -122,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("client_keys", "fetch_allow_hosts"):
         data[key] = sorted(data[key])
     os.environ[CONFIG_ENV] = orjson.dumps(data).decode()
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    from adapter.logs import log_config
+
+    logging.config.dictConfig(log_config())
     upstream = "built-in emulator" if config.uses_emulator else config.upstream_url
     logging.getLogger("adapter").info(
         "serving on http://%s:%d/v1 -> %s (%d worker%s)",
@@ -141,5 +144,6 @@ def main(argv: list[str] | None = None) -> int:
         access_log=args.access_log,
         log_level=args.log_level,
         timeout_graceful_shutdown=int(config.shutdown_grace_s),
+        log_config=log_config(),
     )
     return 0

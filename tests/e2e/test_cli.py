@@ -38,6 +38,7 @@ def served() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
             str(port),
             "--workers",
             "2",
+            "--access-log",
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -72,6 +73,8 @@ def test_quick_start_chat_and_stream(served: tuple[str, subprocess.Popen[bytes]]
     ]
     assert len([p for p in pieces if p]) > 1
     assert "".join(pieces) == reply.choices[0].message.content
+    native = httpx.get(f"{url}/v1beta/models?key=query-secret-77")  # native passthrough
+    assert native.status_code == 200 and native.json()["models"]
 
 
 def test_sigterm_exits_cleanly(served: tuple[str, subprocess.Popen[bytes]]) -> None:
@@ -80,6 +83,8 @@ def test_sigterm_exits_cleanly(served: tuple[str, subprocess.Popen[bytes]]) -> N
     output = process.communicate(timeout=40)[0].decode()
     assert process.returncode == 0, output
     assert "any-key" not in output
+    assert "/v1beta/models?key=[redacted]" in output  # the access log ran, without the key
+    assert "query-secret-77" not in output
 
 
 def test_refuses_to_start_as_open_relay() -> None:
