@@ -15,6 +15,8 @@ One run, all on 127.0.0.1:
   4. unless --quick: bench/concurrency.py (1,000 open streams, 1 worker) for the
      adapter and the reference;
   5. bench/micro.py (translation µs per call).
+Optional target `litellm` (--targets reference,adapter,litellm): the LiteLLM proxy from
+bench/.litellm-venv (run.sh installs it there on first use), routed to the same nginx.
 Prints a Markdown report and writes it to bench/results/latest.md (+ latest.json).
 """
 
@@ -53,6 +55,24 @@ NATIVE_PATHS = {
     "non-stream": f"/v1beta/models/{MODEL}:generateContent",
     "stream": f"/v1beta/models/{MODEL}:streamGenerateContent?alt=sse",
 }
+
+LITELLM_BIN = HERE / ".litellm-venv" / "bin" / "litellm"
+# LiteLLM's gemini provider with a custom api_base posts to
+# {api_base}/models/{model}:generateContent (…:streamGenerateContent?alt=sse).
+LITELLM_CONFIG = """\
+model_list:
+  - model_name: {model}
+    litellm_params:
+      model: gemini/{model}
+      api_base: {upstream}/v1beta
+      api_key: bench-upstream-key
+litellm_settings:
+  telemetry: false
+general_settings:
+  # the wrk/sanity requests send `Authorization: Bearer bench-key`; LiteLLM refuses to
+  # start without a master key, and accepts requests bearing it without a database
+  master_key: bench-key
+"""
 
 _procs: list[subprocess.Popen] = []
 
@@ -190,14 +210,14 @@ def start_nginx(tmp: Path, port: int) -> subprocess.Popen:
 WRK_RE = re.compile(r"^BENCH_RESULT (\{.*\})\s*$", re.M)
 
 
-def wrk(url: str, body_file: Path, conns: int, seconds: float) -> dict:
+def wrk(url: str, body_file: Path, conns: int, seconds: float, timeout_s: int = 10) -> dict:
     cmd = [
         "wrk",
         "-t1",
         f"-c{conns}",
         f"-d{max(1, round(seconds))}s",
         "--timeout",
-        "10s",
+        f"{timeout_s}s",
         "-s",
         str(HERE / "post.lua"),
         url,
@@ -217,9 +237,25 @@ def wrk(url: str, body_file: Path, conns: int, seconds: float) -> dict:
     return r
 
 
-def measured_run(target: dict, mode: str, conns: int, seconds: float) -> dict:
+def wait_idle(root: int, max_s: float = 60.0) -> None:
+    """Wait until the process tree has (almost) stopped using CPU: a slow proxy keeps
+    working on requests wrk abandoned at the end of a run, which must not overlap the
+    next measurement."""
+    deadline = time.monotonic() + max_s
+    last = sample(root)["cpu_s"]
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = sample(root)["cpu_s"]
+        if now - last <= 0.02:  # < 8% of one CPU
+            return
+        last = now
+
+
+def measured_run(target: dict, mode: str, conns: int, seconds: float, timeout_s: int = 10) -> dict:
     before = sample(target["proc"].pid)
-    r = wrk(target["url"], FIXTURES / MODES[mode], conns, seconds)
+    r = wrk(target["url"], FIXTURES / MODES[mode], conns, seconds, timeout_s)
+    if target.get("slow"):
+        wait_idle(target["proc"].pid)  # its CPU for the abandoned requests is counted too
     after = sample(target["proc"].pid)
     r.update(
         target=target["name"],
@@ -304,7 +340,8 @@ def sanity(name: str, url: str) -> str | None:
         doc = json.loads(body)
     except ValueError:
         return f"non-stream: not JSON: {body[:300]!r}"
-    if name == "adapter" and not (doc.get("object") == "chat.completion" and doc.get("choices")):
+    openai = name in ("adapter", "litellm")  # translating proxies answer in OpenAI's format
+    if openai and not (doc.get("object") == "chat.completion" and doc.get("choices")):
         return f"non-stream: not a chat.completion: {body[:300]!r}"
     st, body, ctype = post(url, (FIXTURES / MODES["stream"]).read_bytes())
     if st != 200:
@@ -312,7 +349,7 @@ def sanity(name: str, url: str) -> str | None:
     if not ctype.startswith("text/event-stream"):
         return f"stream: content-type {ctype!r}"
     n = body.count(b"data:")
-    if name == "adapter":
+    if openai:
         if not body.rstrip().endswith(b"data: [DONE]"):
             return f"stream: does not end with data: [DONE]: ...{body[-300:]!r}"
         if b"chat.completion.chunk" not in body:
@@ -320,6 +357,16 @@ def sanity(name: str, url: str) -> str | None:
     elif n != 20:
         return f"stream: expected 20 events, got {n}"
     return None
+
+
+def litellm_version() -> str:
+    py = LITELLM_BIN.parent / "python"
+    out = subprocess.run(
+        [str(py), "-c", "from importlib.metadata import version; print(version('litellm'))"],
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip() or "?"
 
 
 # --------------------------------------------------------------------------- report
@@ -496,6 +543,17 @@ def evaluate(results: dict) -> list[str]:
                 f"{change:+.1%} (target: no drop; 5% tolerance for run-to-run noise"
                 f"{ref_change})"
             )
+    for mode in MODES:
+        for c in (16, 64):
+            a, b = get.get(("adapter", mode, c)), get.get(("litellm", mode, c))
+            if not a or not b:
+                continue
+            ratio = a["rps"] / b["rps"] if b["rps"] else 0
+            ok = ratio >= 10 and not a.get("err_status")
+            lines.append(
+                f"{'PASS' if ok else 'FAIL'} adapter/litellm {mode} @{c}: "
+                f"{ratio:.1f}x (target ≥ 10x)"
+            )
     for c in results.get("concurrency") or []:
         if c["target"] != "adapter":
             continue
@@ -535,7 +593,15 @@ def main() -> int:
         "--targets",
         default="reference,adapter",
         help="any of reference (aiohttp pass-through), adapter, httpx (pass-through over "
-        "httpx's own transport)",
+        "httpx's own transport), litellm (LiteLLM proxy from bench/.litellm-venv; run.sh "
+        "installs it)",
+    )
+    ap.add_argument(
+        "--litellm-seconds",
+        type=float,
+        default=20.0,
+        help="litellm only: one run of this length per cell, after the interleaved "
+        "slices of the others (its latency at 64 connections is seconds; wrk timeout 30 s)",
     )
     ap.add_argument("--no-concurrency", action="store_true")
     ap.add_argument("--no-micro", action="store_true")
@@ -619,29 +685,60 @@ def main() -> int:
         }
         for name in targets_wanted:
             port = free_port()
-            cmd = specs[name] + [
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-                "--upstream-url",
-                upstream,
-            ]
+            proc_env = env
+            if name == "litellm":
+                if not LITELLM_BIN.exists():
+                    raise SystemExit(f"{LITELLM_BIN} not found (bench/run.sh installs it)")
+                cfg = tmp / "litellm_config.yaml"
+                cfg.write_text(LITELLM_CONFIG.format(model=MODEL, upstream=upstream))
+                cmd = [
+                    str(LITELLM_BIN),
+                    "--config",
+                    str(cfg),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--num_workers",
+                    str(args.workers),
+                ]
+                # no model-cost-map download at start-up, errors only in the log
+                proc_env = dict(env, LITELLM_LOCAL_MODEL_COST_MAP="True", LITELLM_LOG="ERROR")
+            else:
+                cmd = specs[name] + [
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
+                    "--upstream-url",
+                    upstream,
+                ]
             if name == "adapter":
                 cmd += shlex.split(args.adapter_args)
             logf = tmp / f"{name}.log"
-            proc = spawn(cmd, logf, env)
+            proc = spawn(cmd, logf, proc_env)
             shown = ["python", *cmd[1:]] if cmd[0] == args.python else cmd
+            if name == "litellm":
+                shown = ["bench/.litellm-venv/bin/litellm", "--config", "CONFIG", *cmd[3:]]
             results["notes"][name] = f"`{shlex.join(shown)}`"
+            if name == "litellm":
+                results["notes"][name] += (
+                    f" (LiteLLM {litellm_version()}; CONFIG routes `{MODEL}` to "
+                    f"`gemini/{MODEL}` with `api_base: {{upstream}}/v1beta`, "
+                    "`master_key: bench-key`); measured in one "
+                    f"{args.litellm_seconds:g} s run per cell (wrk timeout 30 s) after the "
+                    "other targets' slices, then left to go idle"
+                )
             t = {
                 "name": name,
                 "proc": proc,
                 "url": f"http://127.0.0.1:{port}/v1/chat/completions",
                 "log": logf,
+                "slow": name == "litellm",
             }
-            if not wait_port(port, proc, 30):
+            if not wait_port(port, proc, 120 if name == "litellm" else 30):
                 reason = f"did not start (exit code {proc.poll()}). Log tail:\n{tail(logf)}"
                 log(f"[bench] {name.upper()} FAILED TO START — {reason}")
                 shutil.copy(logf, RESULTS / f"{name}.log")
@@ -681,15 +778,25 @@ def main() -> int:
         for t in targets:  # warm-up (connection pools, lazy imports, allocator)
             for mode in MODES:
                 wrk(t["url"], FIXTURES / MODES[mode], 16, 1)
+                if t["slow"]:
+                    wait_idle(t["proc"].pid)
+        fast = [t for t in targets if not t["slow"]]
         # Each cell is measured in `rounds` slices, the targets alternating ABBA..., so
-        # drift in the machine's speed (a shared VM) hits both targets alike.
+        # drift in the machine's speed (a shared VM) hits both targets alike. A slow
+        # target (litellm, tens of req/s, latency of seconds) is measured once per cell
+        # with a longer run after those slices, and left to go idle before the next.
         for mode in MODES:
             for c in conns:
                 parts: dict[str, list[dict]] = {t["name"]: [] for t in targets}
                 for i in range(rounds):
-                    order = targets if i % 2 == 0 else targets[::-1]
+                    order = fast if i % 2 == 0 else fast[::-1]
                     for t in order:
                         parts[t["name"]].append(measured_run(t, mode, c, slice_s))
+                for t in targets:
+                    if t["slow"]:
+                        parts[t["name"]].append(
+                            measured_run(t, mode, c, args.litellm_seconds, timeout_s=30)
+                        )
                 for t in targets:
                     r = combine(parts[t["name"]])
                     results["runs"].append(r)

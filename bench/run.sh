@@ -2,7 +2,8 @@
 # The one command for the load benchmark (see bench/README.md):
 #
 #   bash bench/run.sh [--quick] [--workers N] [--seconds S] [--conns 1,16,64]
-#                     [--targets reference,adapter] [--no-concurrency] [--no-micro]
+#                     [--targets reference,adapter[,httpx][,litellm]]
+#                     [--no-concurrency] [--no-micro]
 #
 # Installs wrk and nginx with apt when missing, raises the fd limit, then runs
 # bench/loadbench.py with the Python that has the adapter's dependencies
@@ -56,6 +57,31 @@ if [ -z "${PYTHON:-}" ] || ! has_deps "$PYTHON"; then
     exit 2
 fi
 echo "[bench] python: $PYTHON"
+
+# --- optional target litellm: the LiteLLM proxy in its own venv ------------------
+# Installed on first use into bench/.litellm-venv (git-ignored), never into the
+# project's environment. Pinned: the [proxy] extra of newer releases (1.108.x,
+# 1.110.x) requires litellm-proxy / litellm-proxy-extras versions the registry does
+# not serve. Override with LITELLM_SPEC='litellm[proxy]==X.Y.Z'.
+targets=""
+prev=""
+for a in "$@"; do
+    case "$a" in --targets=*) targets="${a#--targets=}" ;; esac
+    [ "$prev" = "--targets" ] && targets="$a"
+    prev="$a"
+done
+if [[ ",$targets," == *",litellm,"* ]]; then
+    LITELLM_SPEC="${LITELLM_SPEC:-litellm[proxy]==1.106.12}"
+    LVENV="$HERE/.litellm-venv"
+    if ! [ -x "$LVENV/bin/litellm" ] || ! "$LVENV/bin/python" -c \
+            'import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in ("litellm", "fastapi", "uvicorn", "litellm_proxy_extras")))' \
+            2>/dev/null; then
+        echo "[bench] installing $LITELLM_SPEC into $LVENV (first use, a few minutes)..."
+        [ -x "$LVENV/bin/python" ] || "$PYTHON" -m venv "$LVENV"
+        "$LVENV/bin/python" -m pip install -q --disable-pip-version-check "$LITELLM_SPEC" \
+            2> >(grep -v '^WARNING: Location' >&2)
+    fi
+fi
 
 # --- limits ------------------------------------------------------------------
 # 1,000 streams = 2,000+ sockets in the proxy and in the client.
