@@ -8,6 +8,7 @@ from typing import Any
 
 from adapter.errors import invalid_request
 from adapter.models import ModelCaps
+from adapter.translate.request.extensions import camel
 from adapter.translate.request.fields import expect, optional
 from adapter.translate.request.schema import to_native_json_schema
 
@@ -59,7 +60,7 @@ def _stop(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
 def _penalty(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
     _number(value, name, -2, 2)
     if ctx.caps.penalties:
-        ctx.config[camel_name(name)] = value
+        ctx.config[camel(name)] = value
     else:
         ctx.adjusted.append(f"{name}=dropped")
 
@@ -110,11 +111,6 @@ def _ignored(types: tuple[type, ...]) -> Handler:
         expect(value, types, name)
 
     return check
-
-
-def camel_name(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word.title() for word in rest)
 
 
 @dataclass
