@@ -519,17 +519,21 @@ def evaluate(results: dict) -> list[str]:
     lines = []
     if not any(r["target"] == "adapter" for r in runs if "rps" in r):
         return ["adapter: not measured in this run (see above) — targets not evaluated"]
+
+    def ratio_line(mode: str, c: int, other: str, target: float, digits: int) -> None:
+        a, b = get.get(("adapter", mode, c)), get.get((other, mode, c))
+        if not a or not b:
+            return
+        ratio = a["rps"] / b["rps"] if b["rps"] else 0
+        ok = ratio >= target and not a.get("err_status")
+        lines.append(
+            f"{'PASS' if ok else 'FAIL'} adapter/{other} {mode} @{c}: "
+            f"{ratio:.{digits}f}x (target ≥ {target:.{digits}f}x)"
+        )
+
     for mode in MODES:
         for c in (16, 64):
-            a, b = get.get(("adapter", mode, c)), get.get(("reference", mode, c))
-            if not a or not b:
-                continue
-            ratio = a["rps"] / b["rps"] if b["rps"] else 0
-            ok = ratio >= 0.8 and not a.get("err_status")
-            lines.append(
-                f"{'PASS' if ok else 'FAIL'} adapter/reference {mode} @{c}: "
-                f"{ratio:.2f}x (target ≥ 0.80x)"
-            )
+            ratio_line(mode, c, "reference", 0.8, 2)
         a16, a64 = get.get(("adapter", mode, 16)), get.get(("adapter", mode, 64))
         if a16 and a64:
             change = a64["rps"] / a16["rps"] - 1 if a16["rps"] else 0
@@ -545,15 +549,7 @@ def evaluate(results: dict) -> list[str]:
             )
     for mode in MODES:
         for c in (16, 64):
-            a, b = get.get(("adapter", mode, c)), get.get(("litellm", mode, c))
-            if not a or not b:
-                continue
-            ratio = a["rps"] / b["rps"] if b["rps"] else 0
-            ok = ratio >= 10 and not a.get("err_status")
-            lines.append(
-                f"{'PASS' if ok else 'FAIL'} adapter/litellm {mode} @{c}: "
-                f"{ratio:.1f}x (target ≥ 10x)"
-            )
+            ratio_line(mode, c, "litellm", 10, 1)
     for c in results.get("concurrency") or []:
         if c["target"] != "adapter":
             continue
