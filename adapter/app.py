@@ -33,7 +33,7 @@ from adapter.translate.request.embeddings import to_native_embeddings
 from adapter.translate.response.embeddings import embeddings_from
 from adapter.translate.response.models import model_from, model_list_from
 from adapter.translate.response.reply import completion_from
-from adapter.translate.response.stream import StreamTranslator
+from adapter.translate.response.stream import StreamTranslator, sse_event
 from adapter.transport import UpstreamClient, UpstreamStream
 
 log = logging.getLogger("adapter")
@@ -45,15 +45,12 @@ EMULATOR_KEY = "emulator-key"
 # Upstream response headers a passthrough client may see (SPEC E4); the rest stay here.
 PASSTHROUGH_HEADERS = ("content-type", "retry-after")
 INTERNAL_ERROR = AdapterError(500, "Internal error in the adapter.", code="internal_error")
-SHUTDOWN_EVENT = (
-    b"data: "
-    + orjson.dumps(
-        AdapterError(
-            503, "The adapter is shutting down; the reply is incomplete.", code="shutting_down"
-        ).body()
-    )
-    + b"\n\n"
+SHUTDOWN_EVENT = sse_event(
+    AdapterError(
+        503, "The adapter is shutting down; the reply is incomplete.", code="shutting_down"
+    ).body()
 )
+DONE_EVENT = b"data: [DONE]\n\n"
 
 
 def error_response(error: AdapterError) -> Response:
@@ -241,15 +238,14 @@ class Service:
                 if data:
                     metrics.stream_writes += 1
                     yield data
-            closing = [b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in translator.finish()]
-            yield b"".join(closing) + b"data: [DONE]\n\n"
+            yield b"".join([sse_event(chunk) for chunk in translator.finish()]) + DONE_EVENT
         except AdapterError as error:
             log.warning("stream failed: %s", error.code)
             metrics.upstream_errors[error.status] += 1
-            yield b"data: " + orjson.dumps(error.body()) + b"\n\n"
+            yield sse_event(error.body())
         except Exception:  # a bug must still end the stream in the OpenAI error shape
             log.exception("stream translation failed")
-            yield b"data: " + orjson.dumps(INTERNAL_ERROR.body()) + b"\n\n"
+            yield sse_event(INTERNAL_ERROR.body())
         finally:
             metrics.active_streams -= 1
             # A client that went away cancels us here; closing drops the upstream request.

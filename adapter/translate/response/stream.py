@@ -25,6 +25,11 @@ from adapter.translate.response.reply import blocked_choice, completion_id_from
 from adapter.translate.response.usage import usage_from
 
 
+def sse_event(payload: Any) -> bytes:
+    """One `data:` event of the OpenAI stream framing."""
+    return b"data: " + orjson.dumps(payload) + b"\n\n"
+
+
 @dataclass(slots=True)
 class _Choice:
     role_sent: bool = False
@@ -100,9 +105,7 @@ class StreamTranslator:
         fast = self._plain_text_sse(event)
         if fast is not None:
             return fast
-        return b"".join(
-            b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in self.chunks_for(event)
-        )
+        return b"".join([sse_event(chunk) for chunk in self.chunks_for(event)])
 
     def _plain_text_sse(self, event: dict[str, Any]) -> bytes | None:
         candidates = event.get("candidates")
