@@ -401,7 +401,7 @@ def create_app(config: Config) -> Starlette:
         Route("/metrics", service.metrics_text, methods=["GET"]),
     ]
     if config.uses_emulator:
-        from adapter.emulator.app import create_app as create_emulator
+        from gemini_emulator.app import create_app as create_emulator
 
         routes.append(Mount(EMULATOR_PREFIX, app=create_emulator()))
     return Starlette(

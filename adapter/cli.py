@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     if args.command == "emulator":
-        from adapter.emulator.app import create_app
+        from gemini_emulator.app import create_app
 
         uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
         return 0

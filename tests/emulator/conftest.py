@@ -11,7 +11,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from adapter.emulator import create_app
+from gemini_emulator import create_app
 
 # Real-server pacing: slow enough that incremental delivery is measurable.
 SERVED_EVENT_DELAY = 0.15

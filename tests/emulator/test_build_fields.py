@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from adapter.emulator import build_fields
-from adapter.emulator.wire import table
+from gemini_emulator import build_fields
+from gemini_emulator.wire import table
 
 MINI_DISCOVERY = {
     "id": "generativelanguage:v1beta",

@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from adapter.emulator import create_app
-from adapter.emulator.faults import ConnectionCut
+from gemini_emulator import create_app
+from gemini_emulator.faults import ConnectionCut
 
 from ._helpers import KEY, answer_text, body, error_of, generate, sse_events, stream, stream_text
 

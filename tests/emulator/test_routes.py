@@ -9,7 +9,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from adapter.emulator import create_app
+from gemini_emulator import create_app
 
 from ._helpers import KEY, answer_text, body, error_of, generate, sse_events
 

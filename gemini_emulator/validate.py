@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from adapter.emulator import models
-from adapter.emulator.errors import invalid, request_field
-from adapter.emulator.schemas import check_keywords
-from adapter.emulator.wire import canonical, snake
+from gemini_emulator import models
+from gemini_emulator.errors import invalid, request_field
+from gemini_emulator.schemas import check_keywords
+from gemini_emulator.wire import canonical, snake
 
 DATA_FIELDS = (
     "text",

@@ -2,7 +2,7 @@
 
 Run once (the output is committed) with the Gemini v1beta discovery document:
 
-    python -m adapter.emulator.build_fields path/to/gemini-v1beta-discovery.json
+    python -m gemini_emulator.build_fields path/to/gemini-v1beta-discovery.json
 
 The table maps each request message to its fields and a type string:
 scalar kinds (`string`, `bool`, `int32`, `int64`, `number`, `bytes`, `duration`,

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from adapter.emulator.errors import field_violations
+from gemini_emulator.errors import field_violations
 
 TYPE_PREFIX = "type.googleapis.com/google.ai.generativelanguage.v1beta."
 SCALAR_LABELS: dict[str, str] = {

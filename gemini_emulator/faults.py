@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-from adapter.emulator.errors import GoogleError
+from gemini_emulator.errors import GoogleError
 
 SLOW = "fault-slow"  # Normal reply, but the first byte only after a delay.
 CUT = "fault-cut"  # Connection dropped mid-body.

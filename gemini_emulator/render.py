@@ -12,7 +12,7 @@ import math
 import zlib
 from typing import Any
 
-from adapter.emulator.reply import IMAGE_TOKENS, Candidate, Reply, count_words, tokens
+from gemini_emulator.reply import IMAGE_TOKENS, Candidate, Reply, count_words, tokens
 
 WORDS_PER_EVENT = 3
 MIN_TEXT_EVENTS = 3

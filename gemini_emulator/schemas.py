@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from adapter.emulator.errors import BAD_REQUEST_TYPE, GoogleError
+from gemini_emulator.errors import BAD_REQUEST_TYPE, GoogleError
 
 ALLOWED_KEYWORDS = frozenset(
     {

@@ -11,7 +11,7 @@ import hashlib
 import math
 from typing import Any
 
-from adapter.emulator import models
+from gemini_emulator import models
 
 
 def vector(model: str, text: str, size: int) -> list[float]:

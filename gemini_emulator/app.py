@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from adapter.emulator import embed, faults, models, render, reply, validate
-from adapter.emulator.errors import (
+from gemini_emulator import embed, faults, models, render, reply, validate
+from gemini_emulator.errors import (
     GoogleError,
     field_violations,
     invalid_key,

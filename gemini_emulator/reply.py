@@ -17,9 +17,9 @@ from typing import Any
 
 import orjson
 
-from adapter.emulator import faults, models
-from adapter.emulator.schemas import sample
-from adapter.emulator.validate import JSON_MIME, role_of
+from gemini_emulator import faults, models
+from gemini_emulator.schemas import sample
+from gemini_emulator.validate import JSON_MIME, role_of
 
 TOKEN = re.compile(r"^\s+|\S+\s*")
 URL = re.compile(r"https?://[^\s\"'<>)\]]+")

@@ -4,6 +4,6 @@ Self-contained: it imports nothing from the rest of `adapter`, so it can serve a
 independent upstream for demos and for the adapter's end-to-end tests.
 """
 
-from adapter.emulator.app import create_app
+from gemini_emulator.app import create_app
 
 __all__ = ["create_app"]
