@@ -1,0 +1,115 @@
+"""One real service for every client test: `gemini-adapter serve --upstream-url emulator` in a
+subprocess (as a user runs it), started once per session, and the Node clients' install.
+
+Clients get the base URL with `/v1`; the key is any string (the emulator accepts anything but
+`invalid`, and the adapter forwards the caller's key in this mode).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from servers import free_port, wait_until
+
+NODE_DIR = Path(__file__).parent / "node"
+API_KEY = "client-conformance-key"
+MODEL = "gemini-2.5-flash"
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def service_root() -> Iterator[str]:
+    """Base URL (no `/v1`) of a `gemini-adapter serve --upstream-url emulator` subprocess."""
+    port = free_port()
+    state = tempfile.mkdtemp(prefix="clients-state-")
+    env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "ADAPTER_API_KEYS")}
+    env["XDG_STATE_HOME"] = state  # any default store lands in a throwaway directory
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapter", "serve", "--upstream-url", "emulator"]
+        + ["--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    if not wait_until(lambda: _healthy(url), timeout=30):
+        process.kill()
+        process.wait()
+        log.seek(0)
+        raise RuntimeError(f"service did not start:\n{log.read().decode(errors='replace')}")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+    shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def base_url(service_root: str) -> str:
+    """What an OpenAI-compatible client takes as `base_url`."""
+    return f"{service_root}/v1"
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """The pinned Node clients (package-lock.json), installed with `npm ci` when missing.
+
+    No skip: a machine without node/npm fails these tests, since CI installs them.
+    """
+    installed = NODE_DIR / "node_modules"
+    if not (installed / ".package-lock.json").exists():
+        npm = shutil.which("npm")
+        assert npm, "npm is not on PATH: the Node client tests need node >= 20 and npm"
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
+    return installed
+
+
+def run_node(script: str, base_url: str, timeout: float = 60) -> str:
+    """Run `tests/clients/node/<script>` with node; returns its stdout, fails with its output.
+
+    The script gets the service as `ADAPTER_BASE_URL` (with `/v1`), `ADAPTER_API_KEY` and
+    `ADAPTER_MODEL`, and exits non-zero on any failed check.
+    """
+    node = shutil.which("node")
+    assert node, "node is not on PATH: the Node client tests need node >= 20"
+    env = dict(os.environ)
+    env.update(ADAPTER_BASE_URL=base_url, ADAPTER_API_KEY=API_KEY, ADAPTER_MODEL=MODEL)
+    done = subprocess.run(
+        [node, script],
+        cwd=NODE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, (
+        f"node {script} exited {done.returncode}\n--- stdout\n{done.stdout}\n"
+        f"--- stderr\n{done.stderr}"
+    )
+    return done.stdout

@@ -1,0 +1,7 @@
+// The service under test, as given by tests/clients/conftest.py (run_node).
+export const baseURL = process.env.ADAPTER_BASE_URL;
+export const apiKey = process.env.ADAPTER_API_KEY;
+export const model = process.env.ADAPTER_MODEL;
+if (!baseURL || !apiKey || !model) {
+  throw new Error('ADAPTER_BASE_URL, ADAPTER_API_KEY and ADAPTER_MODEL must be set');
+}
