@@ -38,15 +38,21 @@ for (const t of ['response.output_item.added', 'response.content_part.added',
 }
 assert.ok(deltas.length > 1, 'text should stream in several deltas');
 assert.equal(deltas.join(''), 'Echo: Hello from a Node Responses stream');
-assert.equal(completed.output_text ?? completed.output[0].content[0].text, deltas.join(''));
+assert.equal(completed.status, 'completed');
+assert.equal(completed.output.at(-1).content[0].text, deltas.join(''));
 
 // The helper accumulates the same events into a final response.
 const helper = client.responses.stream({ model, input: 'Hello from the stream helper' });
 const helperDeltas = [];
 helper.on('response.output_text.delta', (event) => helperDeltas.push(event.delta));
 const final = await helper.finalResponse();
-assert.equal(final.output_text, 'Echo: Hello from the stream helper');
-assert.equal(helperDeltas.join(''), final.output_text);
+assert.equal(final.status, 'completed');
+const finalText = final.output
+  .filter((item) => item.type === 'message')
+  .flatMap((item) => item.content.map((part) => part.text))
+  .join('');
+assert.equal(finalText, 'Echo: Hello from the stream helper');
+assert.equal(helperDeltas.join(''), finalText);
 
 const tools = [
   {
