@@ -22,6 +22,10 @@ from servers import free_port, wait_until
 NODE_DIR = Path(__file__).parent / "node"
 API_KEY = "client-conformance-key"
 MODEL = "gemini-2.5-flash"
+# Gemini 3 signs its function calls: a tool round only works if the client's replay of the
+# call (whatever it keeps of it) lets the service restore the signature.
+MODEL_3 = "gemini-3-flash-preview"
+TOOL_MODELS = (MODEL, MODEL_3)
 
 
 def _healthy(url: str) -> bool:
@@ -93,13 +97,19 @@ def node_modules() -> Path:
 def run_node(script: str, base_url: str, timeout: float = 60) -> str:
     """Run `tests/clients/node/<script>` with node; returns its stdout, fails with its output.
 
-    The script gets the service as `ADAPTER_BASE_URL` (with `/v1`), `ADAPTER_API_KEY` and
-    `ADAPTER_MODEL`, and exits non-zero on any failed check.
+    The script gets the service as `ADAPTER_BASE_URL` (with `/v1`), `ADAPTER_API_KEY`,
+    `ADAPTER_MODEL` and `ADAPTER_TOOL_MODELS` (comma-separated models to run tool rounds on),
+    and exits non-zero on any failed check.
     """
     node = shutil.which("node")
     assert node, "node is not on PATH: the Node client tests need node >= 20"
     env = dict(os.environ)
-    env.update(ADAPTER_BASE_URL=base_url, ADAPTER_API_KEY=API_KEY, ADAPTER_MODEL=MODEL)
+    env.update(
+        ADAPTER_BASE_URL=base_url,
+        ADAPTER_API_KEY=API_KEY,
+        ADAPTER_MODEL=MODEL,
+        ADAPTER_TOOL_MODELS=",".join(TOOL_MODELS),
+    )
     done = subprocess.run(
         [node, script],
         cwd=NODE_DIR,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import API_KEY, MODEL, NODE_DIR
+from .conftest import API_KEY, MODEL, NODE_DIR, TOOL_MODELS
 
 CODEX = NODE_DIR / "node_modules" / ".bin" / "codex"
 
@@ -54,11 +54,10 @@ stream_max_retries = 0
 """
 
 
-@pytest.fixture()
-def codex_home(tmp_path: Path, base_url: str) -> Path:
+def make_home(tmp_path: Path, base_url: str, model: str) -> Path:
     home = tmp_path / "codex-home"
     home.mkdir()
-    (home / "config.toml").write_text(CONFIG.format(model=MODEL, base_url=base_url))
+    (home / "config.toml").write_text(CONFIG.format(model=model, base_url=base_url))
     return home
 
 
@@ -90,15 +89,18 @@ def _items(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     ]
 
 
-def test_codex_exec_answers(codex_home: Path, tmp_path: Path) -> None:
-    events = codex_exec("Say hello to the conformance suite", codex_home, tmp_path)
+def test_codex_exec_answers(base_url: str, tmp_path: Path) -> None:
+    home = make_home(tmp_path, base_url, MODEL)
+    events = codex_exec("Say hello to the conformance suite", home, tmp_path)
     messages = _items(events, "agent_message")
     assert [m["text"] for m in messages] == ["Echo: Say hello to the conformance suite"]
     assert events[-1]["usage"]["input_tokens"] > 0
 
 
-def test_codex_exec_tool_round(codex_home: Path, tmp_path: Path) -> None:
-    events = codex_exec("Use exec_command to look around", codex_home, tmp_path)
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_codex_exec_tool_round(base_url: str, tmp_path: Path, model: str) -> None:
+    home = make_home(tmp_path, base_url, model)
+    events = codex_exec("Use exec_command to look around", home, tmp_path)
     commands = _items(events, "command_execution")
     assert commands, json.dumps(events, indent=1)
     assert commands[0]["status"] in ("completed", "failed")

@@ -11,6 +11,7 @@ a `functionCall` when the last user text names a declared function, and
 from __future__ import annotations
 
 import openai
+import pytest
 from agents import (
     Agent,
     ModelSettings,
@@ -23,22 +24,23 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 from openai.types.responses import ResponseTextDeltaEvent
+from pydantic import BaseModel
 from pydantic_ai import Agent as PydanticAgent
 from pydantic_ai.models.openai import OpenAIResponsesModel as PydanticResponsesModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
-from .conftest import API_KEY, MODEL
+from .conftest import API_KEY, MODEL, TOOL_MODELS
 
 # No network here: the Agents SDK would otherwise export traces to OpenAI.
 set_tracing_disabled(True)
 
 
-def _agents_model(base_url: str) -> OpenAIResponsesModel:
+def _agents_model(base_url: str, model: str = MODEL) -> OpenAIResponsesModel:
     client = openai.AsyncOpenAI(base_url=base_url, api_key=API_KEY, max_retries=0)
-    return OpenAIResponsesModel(model=MODEL, openai_client=client)
+    return OpenAIResponsesModel(model=model, openai_client=client)
 
 
-def _weather_agent(base_url: str, seen: list[str]) -> Agent:
+def _weather_agent(base_url: str, seen: list[str], model: str) -> Agent:
     @function_tool
     def get_weather(city: str) -> str:
         """Current weather in a city."""
@@ -48,7 +50,7 @@ def _weather_agent(base_url: str, seen: list[str]) -> Agent:
     return Agent(
         name="weather",
         instructions="Answer with the tool's result.",
-        model=_agents_model(base_url),
+        model=_agents_model(base_url, model),
         model_settings=ModelSettings(max_tokens=256),
         tools=[get_weather],
     )
@@ -62,9 +64,10 @@ async def test_agents_runner_run_plain(base_url: str) -> None:
     assert result.context_wrapper.usage.total_tokens > 0
 
 
-async def test_agents_runner_run_tool_round(base_url: str) -> None:
+@pytest.mark.parametrize("model", TOOL_MODELS)
+async def test_agents_runner_run_tool_round(base_url: str, model: str) -> None:
     seen: list[str] = []
-    result = await Runner.run(_weather_agent(base_url, seen), "Call get_weather for Paris")
+    result = await Runner.run(_weather_agent(base_url, seen, model), "Call get_weather for Paris")
     assert seen, "the function tool never ran"
     kinds = [item.type for item in result.new_items]
     assert kinds[:2] == ["tool_call_item", "tool_call_output_item"], kinds
@@ -74,9 +77,10 @@ async def test_agents_runner_run_tool_round(base_url: str) -> None:
     assert len(result.raw_responses) == 2
 
 
-async def test_agents_runner_run_streamed_tool_round(base_url: str) -> None:
+@pytest.mark.parametrize("model", TOOL_MODELS)
+async def test_agents_runner_run_streamed_tool_round(base_url: str, model: str) -> None:
     seen: list[str] = []
-    result = Runner.run_streamed(_weather_agent(base_url, seen), "Call get_weather for Rome")
+    result = Runner.run_streamed(_weather_agent(base_url, seen, model), "Call get_weather for Rome")
     deltas: list[str] = []
     items: list[str] = []
     async for event in result.stream_events():
@@ -91,9 +95,21 @@ async def test_agents_runner_run_streamed_tool_round(base_url: str) -> None:
     assert result.final_output.startswith("Result of get_weather:")
 
 
-def _lc(base_url: str, **kwargs: object) -> ChatOpenAI:
+class Forecast(BaseModel):
+    city: str
+    celsius: float
+    windy: bool
+
+
+async def test_agents_structured_output(base_url: str) -> None:
+    agent = Agent(name="forecaster", model=_agents_model(base_url), output_type=Forecast)
+    result = await Runner.run(agent, "Forecast for Oslo")
+    assert isinstance(result.final_output, Forecast)
+
+
+def _lc(base_url: str, model: str = MODEL, **kwargs: object) -> ChatOpenAI:
     return ChatOpenAI(
-        model=MODEL,
+        model=model,
         base_url=base_url,
         api_key=API_KEY,
         max_retries=0,
@@ -123,8 +139,9 @@ def test_langchain_responses_stream(base_url: str) -> None:
     assert "".join(texts) == "Echo: Stream this back in pieces please"
 
 
-def test_langchain_responses_tool_round(base_url: str) -> None:
-    chat = _lc(base_url).bind_tools([get_time])
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_langchain_responses_tool_round(base_url: str, model: str) -> None:
+    chat = _lc(base_url, model).bind_tools([get_time])
     history: list = [HumanMessage("Use get_time for Asia/Tokyo")]
     first = chat.invoke(history)
     assert first.tool_calls, first
@@ -136,9 +153,15 @@ def test_langchain_responses_tool_round(base_url: str) -> None:
     assert final.text.startswith("Result of get_time:") and "12:00 in" in final.text
 
 
-async def test_pydantic_ai_responses_tool_round(base_url: str) -> None:
+def test_langchain_responses_structured_output(base_url: str) -> None:
+    forecast = _lc(base_url).with_structured_output(Forecast).invoke("Forecast for Bergen")
+    assert isinstance(forecast, Forecast)
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+async def test_pydantic_ai_responses_tool_round(base_url: str, model: str) -> None:
     provider = OpenAIProvider(base_url=base_url, api_key=API_KEY)
-    agent = PydanticAgent(PydanticResponsesModel(MODEL, provider=provider))
+    agent = PydanticAgent(PydanticResponsesModel(model, provider=provider))
     seen: list[str] = []
 
     @agent.tool_plain

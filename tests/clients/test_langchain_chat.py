@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
-from .conftest import API_KEY, MODEL
+from .conftest import API_KEY, MODEL, TOOL_MODELS
 
 
-def _chat(base_url: str, **kwargs: object) -> ChatOpenAI:
-    return ChatOpenAI(model=MODEL, base_url=base_url, api_key=API_KEY, max_retries=0, **kwargs)
+def _chat(base_url: str, model: str = MODEL, **kwargs: object) -> ChatOpenAI:
+    return ChatOpenAI(model=model, base_url=base_url, api_key=API_KEY, max_retries=0, **kwargs)
 
 
 @tool
@@ -51,8 +52,9 @@ def test_stream_matches_invoke(base_url: str) -> None:
     assert any(c.usage_metadata for c in chunks), "stream_usage asks for a usage chunk"
 
 
-def test_bind_tools_round(base_url: str) -> None:
-    chat = _chat(base_url).bind_tools([get_weather])
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_bind_tools_round(base_url: str, model: str) -> None:
+    chat = _chat(base_url, model).bind_tools([get_weather])
     history: list = [HumanMessage("Use get_weather for Paris")]
     first = chat.invoke(history)
     assert first.tool_calls, first
@@ -65,14 +67,20 @@ def test_bind_tools_round(base_url: str) -> None:
     assert "sunny in" in final.content
 
 
-def test_bind_tools_stream(base_url: str) -> None:
-    chat = _chat(base_url).bind_tools([get_weather])
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_bind_tools_stream_round(base_url: str, model: str) -> None:
+    chat = _chat(base_url, model).bind_tools([get_weather])
+    history: list = [HumanMessage("Use get_weather for Oslo")]
     merged = None
-    for chunk in chat.stream("Use get_weather for Oslo"):
+    for chunk in chat.stream(history):
         merged = chunk if merged is None else merged + chunk
     assert merged is not None and merged.tool_calls, merged
-    assert merged.tool_calls[0]["name"] == "get_weather"
-    assert isinstance(merged.tool_calls[0]["args"], dict)
+    call = merged.tool_calls[0]
+    assert call["name"] == "get_weather" and isinstance(call["args"], dict)
+    # The merged stream chunk is what an app keeps in its history.
+    history += [merged, ToolMessage(get_weather.invoke(call["args"]), tool_call_id=call["id"])]
+    pieces = [c.content for c in chat.stream(history) if c.content]
+    assert "".join(pieces).startswith("Result of get_weather:")
 
 
 def test_with_structured_output_pydantic(base_url: str) -> None:

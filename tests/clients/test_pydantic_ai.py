@@ -5,17 +5,18 @@ service: a tool round (the emulator calls a declared function its prompt names, 
 
 from __future__ import annotations
 
+import pytest
 from pydantic import BaseModel
 from pydantic_ai import Agent
 from pydantic_ai.messages import ToolCallPart, ToolReturnPart
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
-from .conftest import API_KEY, MODEL
+from .conftest import API_KEY, MODEL, TOOL_MODELS
 
 
-def _model(base_url: str) -> OpenAIChatModel:
-    return OpenAIChatModel(MODEL, provider=OpenAIProvider(base_url=base_url, api_key=API_KEY))
+def _model(base_url: str, model: str = MODEL) -> OpenAIChatModel:
+    return OpenAIChatModel(model, provider=OpenAIProvider(base_url=base_url, api_key=API_KEY))
 
 
 class Forecast(BaseModel):
@@ -23,8 +24,9 @@ class Forecast(BaseModel):
     celsius: float
 
 
-async def test_agent_tool_round(base_url: str) -> None:
-    agent = Agent(_model(base_url))
+@pytest.mark.parametrize("model", TOOL_MODELS)
+async def test_agent_tool_round(base_url: str, model: str) -> None:
+    agent = Agent(_model(base_url, model))
     seen: list[str] = []
 
     @agent.tool_plain

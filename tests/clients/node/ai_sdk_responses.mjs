@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import { apiKey, baseURL, model } from './env.mjs';
+import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
 const openai = createOpenAI({ baseURL, apiKey });
 const responses = openai.responses(model);
@@ -38,30 +38,33 @@ const weather = tool({
     return { city, sky: 'clear' };
   },
 });
-const looped = await generateText({
-  model: responses,
-  prompt: 'Use weather for Lisbon',
-  tools: { weather },
-  stopWhen: stepCountIs(3),
-  maxRetries: 0,
-});
-assert.equal(calls.length, 1, 'the tool should run once');
-assert.equal(looped.steps.length, 2);
-assert.equal(looped.steps[0].finishReason, 'tool-calls');
-assert.match(looped.text, /^Result of weather: .*clear/);
+for (const toolModel of toolModels) {
+  calls.length = 0;
+  const looped = await generateText({
+    model: openai.responses(toolModel),
+    prompt: 'Use weather for Lisbon',
+    tools: { weather },
+    stopWhen: stepCountIs(3),
+    maxRetries: 0,
+  });
+  assert.equal(calls.length, 1, `${toolModel}: the tool should run once`);
+  assert.equal(looped.steps.length, 2);
+  assert.equal(looped.steps[0].finishReason, 'tool-calls');
+  assert.match(looped.text, /^Result of weather: .*clear/);
 
-const streamedTools = streamText({
-  model: responses,
-  prompt: 'Use weather for Porto',
-  tools: { weather },
-  stopWhen: stepCountIs(3),
-  maxRetries: 0,
-});
-const kinds = new Set();
-for await (const part of streamedTools.fullStream) {
-  kinds.add(part.type);
-  if (part.type === 'error') throw part.error;
+  const streamedTools = streamText({
+    model: openai.responses(toolModel),
+    prompt: 'Use weather for Porto',
+    tools: { weather },
+    stopWhen: stepCountIs(3),
+    maxRetries: 0,
+  });
+  const kinds = new Set();
+  for await (const part of streamedTools.fullStream) {
+    kinds.add(part.type);
+    if (part.type === 'error') throw part.error;
+  }
+  assert.ok(kinds.has('tool-call') && kinds.has('tool-result'), [...kinds].join(','));
+  assert.match(await streamedTools.text, /^Result of weather: .*clear/);
 }
-assert.ok(kinds.has('tool-call') && kinds.has('tool-result'), [...kinds].join(','));
-assert.match(await streamedTools.text, /^Result of weather: .*clear/);
 console.log('ok');

@@ -2,6 +2,8 @@
 export const baseURL = process.env.ADAPTER_BASE_URL;
 export const apiKey = process.env.ADAPTER_API_KEY;
 export const model = process.env.ADAPTER_MODEL;
+// Tool rounds run on each of these (a Gemini 2.5 and a Gemini 3 model, which signs its calls).
+export const toolModels = (process.env.ADAPTER_TOOL_MODELS || model || '').split(',');
 if (!baseURL || !apiKey || !model) {
   throw new Error('ADAPTER_BASE_URL, ADAPTER_API_KEY and ADAPTER_MODEL must be set');
 }

@@ -1,7 +1,7 @@
 // The `openai` Node SDK on Chat Completions: create, stream, and one tool round.
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { apiKey, baseURL, model } from './env.mjs';
+import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
 
@@ -58,14 +58,17 @@ const tools = [
     },
   },
 ];
-const messages = [{ role: 'user', content: 'Call get_time for Europe/Paris' }];
-const first = await client.chat.completions.create({ model, messages, tools });
-assert.equal(first.choices[0].finish_reason, 'tool_calls');
-const call = first.choices[0].message.tool_calls[0];
-assert.equal(call.function.name, 'get_time');
-assert.equal(typeof JSON.parse(call.function.arguments).zone, 'string');
-messages.push(first.choices[0].message);
-messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify({ time: '12:00' }) });
-const second = await client.chat.completions.create({ model, messages, tools });
-assert.match(second.choices[0].message.content, /^Result of get_time: .*12:00/);
+for (const toolModel of toolModels) {
+  const messages = [{ role: 'user', content: 'Call get_time for Europe/Paris' }];
+  const first = await client.chat.completions.create({ model: toolModel, messages, tools });
+  assert.equal(first.choices[0].finish_reason, 'tool_calls', toolModel);
+  const call = first.choices[0].message.tool_calls[0];
+  assert.equal(call.function.name, 'get_time');
+  assert.equal(typeof JSON.parse(call.function.arguments).zone, 'string');
+  // Replay only what the SDK's own types carry: the assistant message as returned.
+  messages.push(first.choices[0].message);
+  messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify({ time: '12:00' }) });
+  const second = await client.chat.completions.create({ model: toolModel, messages, tools });
+  assert.match(second.choices[0].message.content, /^Result of get_time: .*12:00/, toolModel);
+}
 console.log('ok');

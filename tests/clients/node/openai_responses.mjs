@@ -2,7 +2,7 @@
 // the responses.stream helper, and one function-tool round.
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { apiKey, baseURL, model } from './env.mjs';
+import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
 
@@ -68,15 +68,26 @@ const tools = [
     strict: true,
   },
 ];
-const input = [{ role: 'user', content: 'Call get_time for Europe/Paris' }];
-const first = await client.responses.create({ model, input, tools, store: false });
-const call = first.output.find((item) => item.type === 'function_call');
-assert.ok(call, JSON.stringify(first.output));
-assert.equal(call.name, 'get_time');
-assert.match(call.call_id, /./);
-assert.equal(typeof JSON.parse(call.arguments).zone, 'string');
-input.push(...first.output);
-input.push({ type: 'function_call_output', call_id: call.call_id, output: '{"time":"12:00"}' });
-const second = await client.responses.create({ model, input, tools, store: false });
-assert.match(second.output_text, /^Result of get_time: .*12:00/);
+for (const toolModel of toolModels) {
+  const input = [{ role: 'user', content: 'Call get_time for Europe/Paris' }];
+  const first = await client.responses.create({ model: toolModel, input, tools, store: false });
+  const call = first.output.find((item) => item.type === 'function_call');
+  assert.ok(call, `${toolModel}: ${JSON.stringify(first.output)}`);
+  assert.equal(call.name, 'get_time');
+  assert.match(call.call_id, /./);
+  assert.equal(typeof JSON.parse(call.arguments).zone, 'string');
+  input.push(...first.output);
+  input.push({ type: 'function_call_output', call_id: call.call_id, output: '{"time":"12:00"}' });
+  const second = await client.responses.create({ model: toolModel, input, tools, store: false });
+  assert.match(second.output_text, /^Result of get_time: .*12:00/, toolModel);
+
+  // A client that keeps only call_id, name and arguments of the call still continues.
+  const bare = [
+    { role: 'user', content: 'Call get_time for Europe/Paris' },
+    { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+    { type: 'function_call_output', call_id: call.call_id, output: '{"time":"13:00"}' },
+  ];
+  const third = await client.responses.create({ model: toolModel, input: bare, tools, store: false });
+  assert.match(third.output_text, /^Result of get_time: .*13:00/, toolModel);
+}
 console.log('ok');
