@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from servers import free_port, wait_until
 
@@ -26,6 +27,10 @@ MODEL = "gemini-2.5-flash"
 # call (whatever it keeps of it) lets the service restore the signature.
 MODEL_3 = "gemini-3-flash-preview"
 TOOL_MODELS = (MODEL, MODEL_3)
+# Model names that clients know and configure differently, served as aliases (as users do):
+# Codex's own catalog models get Codex's full tool set (the freeform `apply_patch` custom tool,
+# `tool_search`, reasoning effort), which unknown model names do not.
+MODEL_ALIASES = {"gpt-5.5": MODEL, "gpt-6.1-sol": MODEL_3}
 
 
 def _healthy(url: str) -> bool:
@@ -42,10 +47,12 @@ def service_root() -> Iterator[str]:
     state = tempfile.mkdtemp(prefix="clients-state-")
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "ADAPTER_API_KEYS")}
     env["XDG_STATE_HOME"] = state  # any default store lands in a throwaway directory
+    config = Path(state) / "adapter.json"
+    config.write_bytes(orjson.dumps({"model_aliases": MODEL_ALIASES}))
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "adapter", "serve", "--upstream-url", "emulator"]
-        + ["--port", str(port), "--log-level", "warning"],
+        + ["--port", str(port), "--config", str(config), "--log-level", "warning"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

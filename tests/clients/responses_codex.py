@@ -99,11 +99,40 @@ def test_codex_exec_answers(base_url: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("model", TOOL_MODELS)
 def test_codex_exec_tool_round(base_url: str, tmp_path: Path, model: str) -> None:
+    """An unknown model name gets Codex's basic tools: `exec_command` is a plain function. The
+    emulator's arguments run `example` in a shell; its output must reach the next request."""
     home = make_home(tmp_path, base_url, model)
     events = codex_exec("Use exec_command to look around", home, tmp_path)
     commands = _items(events, "command_execution")
     assert commands, json.dumps(events, indent=1)
-    assert commands[0]["status"] in ("completed", "failed")
+    assert commands[0]["command"].endswith("example")
     messages = _items(events, "agent_message")
     assert messages, json.dumps(events, indent=1)
     assert messages[-1]["text"].startswith("Result of exec_command:")
+    assert "example: command not found" in messages[-1]["text"]
+
+
+def test_codex_exec_apply_patch_custom_tool_round(base_url: str, tmp_path: Path) -> None:
+    """A model from Codex's own catalog (`gpt-5.5`, served as an alias of a Gemini 2.5 model)
+    gets `apply_patch` as a freeform `custom` tool. The call must come back as a
+    `custom_tool_call` whose raw `input` Codex parses as a patch (the emulator's input is not a
+    valid patch, so Codex reports that), and its `custom_tool_call_output` continues the turn."""
+    home = make_home(tmp_path, base_url, "gpt-5.5")
+    events = codex_exec("Use apply_patch to add a notes file", home, tmp_path)
+    messages = _items(events, "agent_message")
+    assert messages, json.dumps(events, indent=1)
+    assert messages[-1]["text"].startswith("Result of apply_patch:")
+    assert "invalid patch" in messages[-1]["text"]
+
+
+def test_codex_exec_code_mode_namespace_round(base_url: str, tmp_path: Path) -> None:
+    """Codex's newest catalog models (`gpt-6.1-sol`, served as an alias of a Gemini 3 model)
+    send no `tools` but an `additional_tools` input item holding `namespace` tools, among them
+    `functions.exec`, a freeform custom tool whose input Codex runs as JavaScript. The raw input
+    (`example`) must reach Codex unwrapped: `ReferenceError: example is not defined`."""
+    home = make_home(tmp_path, base_url, "gpt-6.1-sol")
+    events = codex_exec("Use functions.exec to print hello", home, tmp_path)
+    messages = _items(events, "agent_message")
+    assert messages, json.dumps(events, indent=1)
+    assert messages[-1]["text"].startswith("Result of functions.exec:")
+    assert "example is not defined" in messages[-1]["text"]
