@@ -1,11 +1,18 @@
-// The Vercel AI SDK with @ai-sdk/openai-compatible: generateText, streamText, and a tool that
-// the SDK runs itself before asking for the final answer (two steps).
+// The Vercel AI SDK with @ai-sdk/openai-compatible: generateText, streamText, a tool that the
+// SDK runs itself before asking for the final answer (two steps), and generateObject.
 import assert from 'node:assert/strict';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
+import { generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
-const provider = createOpenAICompatible({ name: 'gemini-adapter', baseURL, apiKey, includeUsage: true });
+// supportsStructuredOutputs: send json_schema response formats (Gemini honours them).
+const provider = createOpenAICompatible({
+  name: 'gemini-adapter',
+  baseURL,
+  apiKey,
+  includeUsage: true,
+  supportsStructuredOutputs: true,
+});
 const chat = provider.chatModel(model);
 
 const text = await generateText({ model: chat, prompt: 'Hello from the AI SDK', maxRetries: 0 });
@@ -64,4 +71,27 @@ for (const toolModel of toolModels) {
   assert.match(await streamedTools.text, /^Result of weather: .*clear/);
   assert.equal(calls.length, 2);
 }
+const citySchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    population: { type: 'integer' },
+    coastal: { type: 'boolean' },
+  },
+  required: ['name', 'population', 'coastal'],
+  additionalProperties: false,
+};
+function assertCity(city) {
+  assert.equal(typeof city.name, 'string');
+  assert.ok(Number.isInteger(city.population));
+  assert.equal(typeof city.coastal, 'boolean');
+}
+
+const object = await generateObject({
+  model: chat,
+  schema: jsonSchema(citySchema),
+  prompt: 'Describe a city',
+  maxRetries: 0,
+});
+assertCity(object.object);
 console.log('ok');

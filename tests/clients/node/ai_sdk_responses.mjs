@@ -1,8 +1,8 @@
 // The Vercel AI SDK's OpenAI provider on the Responses API (`openai.responses(model)`):
-// generateText, streamText, and a tool the SDK runs before asking for the final answer.
+// generateText, streamText, a tool the SDK runs before the final answer, and generateObject.
 import assert from 'node:assert/strict';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
+import { generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
 const openai = createOpenAI({ baseURL, apiKey });
@@ -67,4 +67,27 @@ for (const toolModel of toolModels) {
   assert.ok(kinds.has('tool-call') && kinds.has('tool-result'), [...kinds].join(','));
   assert.match(await streamedTools.text, /^Result of weather: .*clear/);
 }
+const citySchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    population: { type: 'integer' },
+    coastal: { type: 'boolean' },
+  },
+  required: ['name', 'population', 'coastal'],
+  additionalProperties: false,
+};
+function assertCity(city) {
+  assert.equal(typeof city.name, 'string');
+  assert.ok(Number.isInteger(city.population));
+  assert.equal(typeof city.coastal, 'boolean');
+}
+
+const object = await generateObject({
+  model: responses,
+  schema: jsonSchema(citySchema),
+  prompt: 'Describe a city',
+  maxRetries: 0,
+});
+assertCity(object.object);
 console.log('ok');

@@ -1,4 +1,4 @@
-// The `openai` Node SDK on Chat Completions: create, stream, and one tool round.
+// The `openai` Node SDK on Chat Completions: create, stream, a tool round, json_schema output.
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { apiKey, baseURL, model, toolModels } from './env.mjs';
@@ -71,4 +71,26 @@ for (const toolModel of toolModels) {
   const second = await client.chat.completions.create({ model: toolModel, messages, tools });
   assert.match(second.choices[0].message.content, /^Result of get_time: .*12:00/, toolModel);
 }
+const citySchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    population: { type: 'integer' },
+    coastal: { type: 'boolean' },
+  },
+  required: ['name', 'population', 'coastal'],
+  additionalProperties: false,
+};
+function assertCity(city) {
+  assert.equal(typeof city.name, 'string');
+  assert.ok(Number.isInteger(city.population));
+  assert.equal(typeof city.coastal, 'boolean');
+}
+
+const structured = await client.chat.completions.create({
+  model,
+  messages: [{ role: 'user', content: 'Describe a city' }],
+  response_format: { type: 'json_schema', json_schema: { name: 'city', schema: citySchema, strict: true } },
+});
+assertCity(JSON.parse(structured.choices[0].message.content));
 console.log('ok');

@@ -1,5 +1,5 @@
 // The `openai` Node SDK on the Responses API: responses.create, a raw stream (stream: true),
-// the responses.stream helper, and one function-tool round.
+// the responses.stream helper, function-tool rounds, and json_schema output (create, parse).
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { apiKey, baseURL, model, toolModels } from './env.mjs';
@@ -90,4 +90,32 @@ for (const toolModel of toolModels) {
   const third = await client.responses.create({ model: toolModel, input: bare, tools, store: false });
   assert.match(third.output_text, /^Result of get_time: .*13:00/, toolModel);
 }
+const citySchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    population: { type: 'integer' },
+    coastal: { type: 'boolean' },
+  },
+  required: ['name', 'population', 'coastal'],
+  additionalProperties: false,
+};
+function assertCity(city) {
+  assert.equal(typeof city.name, 'string');
+  assert.ok(Number.isInteger(city.population));
+  assert.equal(typeof city.coastal, 'boolean');
+}
+
+const structured = await client.responses.create({
+  model,
+  input: 'Describe a city',
+  text: { format: { type: 'json_schema', name: 'city', schema: citySchema, strict: true } },
+});
+assertCity(JSON.parse(structured.output_text));
+const parsed = await client.responses.parse({
+  model,
+  input: 'Describe another city',
+  text: { format: { type: 'json_schema', name: 'city', schema: citySchema, strict: true } },
+});
+assertCity(parsed.output_parsed);
 console.log('ok');
