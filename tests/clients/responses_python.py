@@ -24,6 +24,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 from openai.types.responses import ResponseTextDeltaEvent
+from openai.types.shared import Reasoning
 from pydantic import BaseModel
 from pydantic_ai import Agent as PydanticAgent
 from pydantic_ai.models.openai import OpenAIResponsesModel as PydanticResponsesModel
@@ -40,7 +41,9 @@ def _agents_model(base_url: str, model: str = MODEL) -> OpenAIResponsesModel:
     return OpenAIResponsesModel(model=model, openai_client=client)
 
 
-def _weather_agent(base_url: str, seen: list[str], model: str) -> Agent:
+def _weather_agent(
+    base_url: str, seen: list[str], model: str, settings: ModelSettings | None = None
+) -> Agent:
     @function_tool
     def get_weather(city: str) -> str:
         """Current weather in a city."""
@@ -51,7 +54,7 @@ def _weather_agent(base_url: str, seen: list[str], model: str) -> Agent:
         name="weather",
         instructions="Answer with the tool's result.",
         model=_agents_model(base_url, model),
-        model_settings=ModelSettings(max_tokens=256),
+        model_settings=settings or ModelSettings(max_tokens=256),
         tools=[get_weather],
     )
 
@@ -93,6 +96,28 @@ async def test_agents_runner_run_streamed_tool_round(base_url: str, model: str) 
     assert items[-1] == "message_output_item"
     assert "".join(deltas) == result.final_output
     assert result.final_output.startswith("Result of get_weather:")
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+async def test_agents_stateless_reasoning_tool_round(base_url: str, model: str) -> None:
+    """As Codex runs it: no store, thought summaries on, the reasoning item (with its
+    encrypted content) replayed by the SDK in the next request's input."""
+    seen: list[str] = []
+    settings = ModelSettings(
+        reasoning=Reasoning(effort="low", summary="auto"),
+        response_include=["reasoning.encrypted_content"],
+        store=False,
+    )
+    agent = _weather_agent(base_url, seen, model, settings)
+    result = Runner.run_streamed(agent, "Call get_weather for Madrid")
+    async for _ in result.stream_events():
+        pass
+    kinds = [item.type for item in result.new_items]
+    assert kinds[0] == "reasoning_item", kinds
+    assert "tool_call_item" in kinds and "tool_call_output_item" in kinds, kinds
+    assert seen and result.final_output.startswith("Result of get_weather:")
+    reasoning = result.new_items[0].raw_item
+    assert reasoning.summary and reasoning.encrypted_content
 
 
 class Forecast(BaseModel):
