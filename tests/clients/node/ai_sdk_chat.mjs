@@ -2,7 +2,7 @@
 // SDK runs itself before asking for the final answer (two steps), and generateObject.
 import assert from 'node:assert/strict';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
+import { APICallError, generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
 // supportsStructuredOutputs: send json_schema response formats (Gemini honours them).
@@ -94,4 +94,10 @@ const object = await generateObject({
   maxRetries: 0,
 });
 assertCity(object.object);
+
+// An upstream 429 is an APICallError the SDK may retry, with the service's message.
+await assert.rejects(
+  generateText({ model: provider.chatModel('fault-429'), prompt: 'hi', maxRetries: 0 }),
+  (error) => APICallError.isInstance(error) && error.statusCode === 429 && error.isRetryable,
+);
 console.log('ok');

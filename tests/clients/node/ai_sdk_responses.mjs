@@ -2,7 +2,7 @@
 // generateText, streamText, a tool the SDK runs before the final answer, and generateObject.
 import assert from 'node:assert/strict';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
+import { APICallError, generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
 const openai = createOpenAI({ baseURL, apiKey });
@@ -90,4 +90,10 @@ const object = await generateObject({
   maxRetries: 0,
 });
 assertCity(object.object);
+
+// An upstream 429 is an APICallError the SDK may retry, with the service's message.
+await assert.rejects(
+  generateText({ model: openai.responses('fault-429'), prompt: 'hi', maxRetries: 0 }),
+  (error) => APICallError.isInstance(error) && error.statusCode === 429 && error.isRetryable,
+);
 console.log('ok');

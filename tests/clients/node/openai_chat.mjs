@@ -93,4 +93,14 @@ const structured = await client.chat.completions.create({
   response_format: { type: 'json_schema', json_schema: { name: 'city', schema: citySchema, strict: true } },
 });
 assertCity(JSON.parse(structured.choices[0].message.content));
+
+// Upstream errors arrive as the SDK's typed errors, with the OpenAI error body.
+await assert.rejects(
+  client.chat.completions.create({ model: 'fault-429', messages: [{ role: 'user', content: 'hi' }] }),
+  (error) => error instanceof OpenAI.RateLimitError && error.status === 429 && !!error.error?.message,
+);
+await assert.rejects(
+  client.chat.completions.create({ model: 'gpt-nonexistent-model', messages: [{ role: 'user', content: 'hi' }] }),
+  (error) => error instanceof OpenAI.NotFoundError && error.status === 404,
+);
 console.log('ok');

@@ -118,4 +118,14 @@ const parsed = await client.responses.parse({
   text: { format: { type: 'json_schema', name: 'city', schema: citySchema, strict: true } },
 });
 assertCity(parsed.output_parsed);
+
+// Upstream errors arrive as the SDK's typed errors, with the OpenAI error body.
+await assert.rejects(
+  client.responses.create({ model: 'fault-429', input: 'hi' }),
+  (error) => error instanceof OpenAI.RateLimitError && error.status === 429 && !!error.error?.message,
+);
+await assert.rejects(
+  client.responses.create({ model, input: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] }),
+  (error) => error instanceof OpenAI.BadRequestError && error.param === 'input[0].call_id',
+);
 console.log('ok');
