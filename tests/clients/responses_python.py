@@ -179,6 +179,21 @@ def test_langchain_responses_tool_round(base_url: str, model: str) -> None:
     assert final.text.startswith("Result of get_time:") and "12:00 in" in final.text
 
 
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_langchain_responses_stream_tool_round(base_url: str, model: str) -> None:
+    chat = _lc(base_url, model).bind_tools([get_time])
+    history: list = [HumanMessage("Use get_time for Europe/Oslo")]
+    merged = None
+    for chunk in chat.stream(history):
+        merged = chunk if merged is None else merged + chunk
+    assert merged is not None and merged.tool_calls, merged
+    call = merged.tool_calls[0]
+    assert call["name"] == "get_time" and isinstance(call["args"], dict)
+    history += [merged, ToolMessage(get_time.invoke(call["args"]), tool_call_id=call["id"])]
+    pieces = [c.text for c in chat.stream(history) if c.text]
+    assert "".join(pieces).startswith("Result of get_time:")
+
+
 def test_langchain_responses_structured_output(base_url: str) -> None:
     forecast = _lc(base_url).with_structured_output(Forecast).invoke("Forecast for Bergen")
     assert isinstance(forecast, Forecast)
