@@ -100,4 +100,26 @@ await assert.rejects(
   generateText({ model: provider.chatModel('fault-429'), prompt: 'hi', maxRetries: 0 }),
   (error) => APICallError.isInstance(error) && error.statusCode === 429 && error.isRetryable,
 );
+
+// Media parts as the SDK encodes them (image and PDF as data, inline).
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+const media = await generateText({
+  model: chat,
+  maxRetries: 0,
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Describe these' },
+        { type: 'image', image: png, mediaType: 'image/png' },
+        { type: 'file', data: pdf, mediaType: 'application/pdf', filename: 'notes.pdf' },
+      ],
+    },
+  ],
+});
+assert.equal(media.text, 'Echo: Describe these');
 console.log('ok');
