@@ -1,0 +1,129 @@
+"""`POST /v1/audio/speech` (Gemini TTS, the audio streamed as it is encoded) and
+`POST /v1/audio/transcriptions` / `/v1/audio/translations` (multipart upload -> a Gemini
+model with the audio inline). Mapping: docs/images-audio.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapter.api.relay import RelayResponse
+from adapter.api.replies import adapter_headers, json_response
+from adapter.audio_codec import Encoder, check_format, rate_from_mime
+from adapter.body import read_json
+from adapter.errors import AdapterError, invalid_request
+from adapter.form import read_form
+from adapter.keys import upstream_key
+from adapter.services import Services, services
+from adapter.translate.media.speech import audio_chunks, to_speech_plan
+from adapter.translate.media.transcription import to_transcription_plan, transcription_reply
+from adapter.translate.request import native_model_name
+from adapter.transport import UpstreamStream
+
+log = logging.getLogger("adapter")
+
+
+def _model(body: Any, svc: Services) -> str:
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise invalid_request("You must provide a model parameter.", param="model")
+    return native_model_name(model, svc.config.model_aliases)
+
+
+async def speech(request: Request) -> RelayResponse:
+    """The audio is encoded per upstream read and each piece written at once; the first
+    audio is awaited before the reply starts, so an upstream failure is still an HTTP error."""
+    svc = services(request)
+    key = upstream_key(request, svc.config)
+    body = await read_json(request, svc.config.max_body_bytes)
+    plan = to_speech_plan(body, _model(body, svc))
+    audio_format = check_format(plan.response_format, "response_format")
+    upstream = await svc.upstream.open_stream(
+        plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
+    )
+    batches = upstream.batches()
+    first: list[tuple[bytes, str]] = []
+    try:
+        async for batch in batches:
+            for event in batch:
+                first.extend(audio_chunks(event))
+            if first:
+                break
+        if not first:
+            raise AdapterError(502, "The model returned no audio.", code="no_audio")
+    except BaseException:
+        await batches.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()
+        raise
+    encoder = Encoder(audio_format, rate_from_mime(first[0][1]))
+    headers = adapter_headers(plan.adjusted, None) | {"content-type": audio_format.content_type}
+    svc.metrics.response("audio", 200)
+    return RelayResponse(_encoded(first, batches, upstream, encoder), headers)
+
+
+async def _encoded(
+    first: list[tuple[bytes, str]],
+    batches: AsyncIterator[list[dict[str, Any]]],
+    upstream: UpstreamStream,
+    encoder: Encoder,
+) -> AsyncIterator[bytes]:
+    try:
+        data = b"".join(encoder.feed(pcm) for pcm, _ in first)
+        if data:
+            yield data
+        async for batch in batches:
+            data = b"".join(encoder.feed(pcm) for event in batch for pcm, _ in audio_chunks(event))
+            if data:
+                yield data
+        tail = encoder.finish()
+        if tail:
+            yield tail
+    except AdapterError as error:
+        # Bytes are on their way: the audio ends here (an error body would corrupt it).
+        log.warning("speech stream failed: %s", error.code)
+    finally:
+        await batches.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()
+
+
+async def _transcribe(request: Request, task: str) -> Response:
+    svc = services(request)
+    key = upstream_key(request, svc.config)
+    form = await read_form(request, svc.config.max_body_bytes)
+    plan = to_transcription_plan(form.fields, form.file("file"), _model(form.fields, svc), task)
+    reply = await svc.upstream.generate(
+        plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
+    )
+    out, content_type = transcription_reply(plan, reply)
+    headers = adapter_headers(plan.adjusted, None)
+    svc.metrics.response("audio", 200)
+    if isinstance(out, str):
+        return Response(out, media_type=content_type, headers=headers)
+    return json_response(out, headers)
+
+
+async def transcriptions(request: Request) -> Response:
+    return await _transcribe(request, "transcribe")
+
+
+async def translations(request: Request) -> Response:
+    return await _transcribe(request, "translate")
+
+
+ROUTES = [
+    Route("/v1/audio/speech", speech, methods=["POST"]),
+    Route("/audio/speech", speech, methods=["POST"]),
+    Route("/v1/audio/transcriptions", transcriptions, methods=["POST"]),
+    Route("/audio/transcriptions", transcriptions, methods=["POST"]),
+    Route("/v1/audio/translations", translations, methods=["POST"]),
+    Route("/audio/translations", translations, methods=["POST"]),
+]
