@@ -13,7 +13,6 @@ read from the part's mimeType, `audio/L16;codec=pcm;rate=24000`). Formats:
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import wave
 from dataclasses import dataclass
@@ -46,7 +45,12 @@ FORMATS: dict[str, AudioFormat] = {
 
 
 def encoder_available() -> bool:
-    return importlib.util.find_spec("av") is not None
+    """Whether PyAV can be imported (imported once, on the first encoded request)."""
+    try:
+        import av  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def check_format(name: str, param: str) -> AudioFormat:
