@@ -17,9 +17,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adapter.api.replies import adapter_headers, json_response
-from adapter.body import read_json
+from adapter.body import read_form, read_json
 from adapter.errors import AdapterError, invalid_request
-from adapter.form import read_form
 from adapter.keys import upstream_key
 from adapter.services import Services, services
 from adapter.translate.media.images import (

@@ -1,8 +1,8 @@
-"""Reading `multipart/form-data` bodies (the images edits and audio uploads) under the same
-size limit as JSON bodies: parsed by python-multipart (the parser Starlette uses) as the
-chunks arrive, refused with 413 as soon as the body passes the limit, never buffered past it.
+"""Reading request bodies under the size limit: JSON bodies parsed safely, and
+`multipart/form-data` bodies (images edits, audio uploads) parsed by python-multipart (the
+parser Starlette uses) as the chunks arrive, under the same limit, never buffered past it.
 
-Field names follow the OpenAI SDKs' form encoding: `image[]` is a list of files under
+Form field names follow the OpenAI SDKs' encoding: `image[]` is a list of files under
 `image`; `google[image_config][aspect_ratio]` (what `extra_body` becomes in a form) is a
 nested object; `timestamp_granularities[]` is a list of strings.
 """
@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
@@ -21,12 +22,66 @@ from starlette.requests import ClientDisconnect, Request
 from adapter.errors import AdapterError, invalid_request
 from adapter.translate.media.common import Upload
 
-_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
-MAX_PARTS = 1000
+MAX_JSON_DEPTH = 64
+MAX_FORM_PARTS = 1000
+_FORM_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 
 
 def too_large(limit: int) -> AdapterError:
     return AdapterError(413, f"Request body larger than {limit} bytes.", code="request_too_large")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body (bytes). Raises AdapterError 413 as soon as it passes `limit` bytes,
+    without buffering past it; ClientDisconnect if the client goes away."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    # ASGI messages read directly: Request.stream()'s generator showed in profiles.
+    receive = request.receive
+    chunks = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        more = message.get("more_body", False)
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The body parsed as JSON. Raises 400 `invalid_json` for bad JSON or nesting deeper than
+    MAX_JSON_DEPTH levels, 413 past `limit` bytes."""
+    raw = await read_body(request, limit)
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise invalid_request(f"The body is not valid JSON: {exc}.", code="invalid_json") from None
+    # Counting brackets is C-speed; only a body with that many can nest that deep.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _too_deep(body, MAX_JSON_DEPTH):
+        raise invalid_request(
+            f"JSON nested deeper than {MAX_JSON_DEPTH} levels.", code="invalid_json"
+        )
+    return body
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+    return False
 
 
 async def body_chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
@@ -80,8 +135,10 @@ async def read_form(request: Request, limit: int) -> Form:
     header_value: list[bytes] = []
 
     def on_part_begin() -> None:
-        if len(parts) >= MAX_PARTS:
-            raise invalid_request(f"More than {MAX_PARTS} form parts.", code="invalid_multipart")
+        if len(parts) >= MAX_FORM_PARTS:
+            raise invalid_request(
+                f"More than {MAX_FORM_PARTS} form parts.", code="invalid_multipart"
+            )
         parts.append(_Part())
 
     def on_header_field(data: bytes, start: int, end: int) -> None:
@@ -147,7 +204,7 @@ def _collect(parts: list[_Part]) -> Form:
 
 def _assign(fields: dict[str, Any], name: str, value: str) -> None:
     """`a[b][c]` -> fields["a"]["b"]["c"]; `a[]` appends to a list."""
-    match = _KEY.match(name)
+    match = _FORM_KEY.match(name)
     if not match:
         fields[name] = value
         return
