@@ -16,14 +16,15 @@ from starlette.routing import Route
 
 from adapter.api.relay import RelayResponse
 from adapter.api.replies import adapter_headers, json_response
-from adapter.audio_codec import Encoder, check_format, rate_from_mime
+from adapter.audio_codec import Encoder, check_format, encode_all, rate_from_mime
 from adapter.body import read_form, read_json
 from adapter.errors import AdapterError, invalid_request
 from adapter.keys import upstream_key
 from adapter.services import Services, services
 from adapter.translate.media.speech import audio_chunks, to_speech_plan
 from adapter.translate.media.transcription import to_transcription_plan, transcription_reply
-from adapter.translate.request import native_model_name
+from adapter.translate.request import NativeRequest, native_model_name
+from adapter.translate.response.audio import add_message_audio, pcm_from
 from adapter.transport import UpstreamStream
 
 log = logging.getLogger("adapter")
@@ -126,3 +127,26 @@ ROUTES = [
     Route("/v1/audio/translations", translations, methods=["POST"]),
     Route("/audio/translations", translations, methods=["POST"]),
 ]
+
+
+# --- chat audio output (called by adapter.api.chat) -----------------------------------------
+
+AUDIO_LIFETIME_S = 3600
+
+
+def check_chat_audio(native: NativeRequest) -> None:
+    """Before the upstream call: 400 `audio.format` when its encoder is not installed."""
+    if native.audio is not None:
+        check_format(native.audio.format, "audio.format")
+
+
+def with_chat_audio(
+    completion: dict[str, Any], reply: dict[str, Any], native: NativeRequest, audio_id: str
+) -> dict[str, Any]:
+    """The reply's PCM encoded as asked, as `message.audio` (transcript: the text spoken)."""
+    if native.audio is None:
+        return completion
+    pcm, mime = pcm_from(reply)
+    data = encode_all(pcm, check_format(native.audio.format, "audio.format"), rate_from_mime(mime))
+    expires = completion["created"] + AUDIO_LIFETIME_S
+    return add_message_audio(completion, data, native.audio.transcript, audio_id, expires)

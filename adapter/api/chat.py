@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from adapter.api.audio import check_chat_audio, with_chat_audio
 from adapter.api.errors import INTERNAL_ERROR
 from adapter.api.relay import RelayResponse
 from adapter.api.replies import DONE_EVENT, SSE_HEADERS, adapter_headers, json_response
@@ -43,6 +44,7 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     key = upstream_key(request, config)
     body = await read_json(request, config.max_body_bytes)
     native = to_native_request(body, config.model_aliases)
+    check_chat_audio(native)
     if native.remote_media:
         await svc.fetch_remote_media(native.remote_media)
     payload = orjson.dumps(native.body)
@@ -72,6 +74,7 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     completion = completion_from(
         reply, model=native.requested_model, created=created, fallback_id=fallback_id
     )
+    completion = with_chat_audio(completion, reply, native, svc.new_id("audio_"))
     svc.metrics.response("chat", 200)
     return json_response(completion, headers)
 

@@ -307,3 +307,41 @@ def test_transcription_prompt_reaches_the_model(
     }
     assert "Names: Zoë, Yannick." in parts[1]["text"]
     assert sent.body["generationConfig"] == {"temperature": 0.2}
+
+
+# --- chat audio output --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("audio_format", ["wav", "mp3"])
+def test_chat_audio_output(client: openai.OpenAI, audio_format: str) -> None:
+    reply = client.chat.completions.create(
+        model=TTS,
+        modalities=["text", "audio"],
+        audio={"voice": "alloy", "format": audio_format},  # type: ignore[typeddict-item]
+        messages=[{"role": "user", "content": "Good morning, everyone."}],
+    )
+    audio = reply.choices[0].message.audio
+    assert audio is not None
+    assert audio.transcript == "Good morning, everyone."
+    assert audio.expires_at > reply.created and audio.id.startswith("audio_")
+    data = base64.b64decode(audio.data)
+    if audio_format == "wav":
+        with wave.open(io.BytesIO(data)) as reader:
+            assert reader.getframerate() == 24000 and reader.getnframes() > 0
+    else:
+        with av.open(io.BytesIO(data)) as reader:
+            assert reader.streams.audio[0].codec_context.name.startswith("mp3")
+    assert reply.usage is not None
+    assert reply.usage.completion_tokens_details.audio_tokens > 0  # type: ignore[union-attr]
+
+
+def test_chat_audio_on_a_text_model_is_a_400(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(
+            model="gemini-2.5-flash",
+            modalities=["text", "audio"],
+            audio={"voice": "alloy", "format": "wav"},
+            messages=[{"role": "user", "content": "hi"}],
+        )
+    assert caught.value.body["param"] == "modalities"  # type: ignore[index]
+    assert "TTS" in caught.value.body["message"]  # type: ignore[index]

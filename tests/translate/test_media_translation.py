@@ -527,3 +527,49 @@ def test_bad_segments_are_a_502() -> None:
     with pytest.raises(AdapterError) as caught:
         transcription_reply(plan, _reply("not json"))
     assert caught.value.status == 502
+
+
+# --- chat audio output --------------------------------------------------------------------
+
+
+def chat(model: str, **fields: Any) -> dict[str, Any]:
+    return {"model": model, "messages": [{"role": "user", "content": "Say hi"}], **fields}
+
+
+def test_chat_audio_on_a_tts_model() -> None:
+    from adapter.translate.request import to_native_request
+
+    native = to_native_request(
+        chat(TTS, modalities=["text", "audio"], audio={"voice": "alloy", "format": "wav"})
+    )
+    generate_body(native.body)
+    assert native.body["generationConfig"]["responseModalities"] == ["AUDIO"]
+    assert native.body["generationConfig"]["speechConfig"]["voiceConfig"] == {
+        "prebuiltVoiceConfig": {"voiceName": "Schedar"}
+    }
+    assert native.audio is not None and native.audio.transcript == "Say hi"
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "param"),
+    [
+        ("gemini-2.5-flash", {"audio": {"voice": "alloy", "format": "wav"}}, "modalities"),
+        (TTS, {}, "audio"),
+        (TTS, {"audio": {"voice": "nobody", "format": "wav"}}, "audio.voice"),
+        (TTS, {"audio": {"voice": "alloy", "format": "ogg"}}, "audio.format"),
+        (TTS, {"audio": {"voice": "alloy", "format": "wav"}, "stream": True}, "stream"),
+    ],
+)
+def test_chat_audio_errors(model: str, fields: dict[str, Any], param: str) -> None:
+    from adapter.translate.request import to_native_request
+
+    with pytest.raises(AdapterError) as caught:
+        to_native_request(chat(model, modalities=["text", "audio"], **fields))
+    assert caught.value.param == param
+    assert caught.value.status == 400
+
+
+def test_chat_without_audio_keeps_no_audio() -> None:
+    from adapter.translate.request import to_native_request
+
+    assert to_native_request(chat("gemini-2.5-flash", modalities=["text"])).audio is None

@@ -16,15 +16,11 @@ from typing import Any
 
 from adapter.errors import invalid_request
 from adapter.translate.media.common import choice_field, google_options, number_field, text_field
-from adapter.translate.media.voices import gemini_voice
+from adapter.translate.media.voices import gemini_voice, is_tts_model, speech_config
 from adapter.translate.request.extensions import merge_extension
 
 SPEECH_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
 MAX_INPUT = 4096
-
-
-def is_tts_model(model: str) -> bool:
-    return "tts" in model.lower()
 
 
 def require_tts_model(model: str, param: str = "model") -> None:
@@ -51,10 +47,6 @@ def spoken_text(text: str, instructions: str | None, speed: float | None = None)
         return text
     style = " ".join(d if d.endswith((".", "!", "?")) else d + "." for d in directions)
     return f"{style} Say the following:\n{text}"
-
-
-def speech_config(voice: str) -> dict[str, Any]:
-    return {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": voice}}}
 
 
 @dataclass

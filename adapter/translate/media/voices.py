@@ -54,3 +54,12 @@ def gemini_voice(voice: Any, param: str = "voice") -> str:
         f" Gemini voice ({', '.join(GEMINI_VOICES)}).",
         param=param,
     )
+
+
+def is_tts_model(model: str) -> bool:
+    """Gemini's speech models carry `tts` in their names (gemini-2.5-flash-preview-tts)."""
+    return "tts" in model.lower()
+
+
+def speech_config(voice: str) -> dict[str, Any]:
+    return {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": voice}}}

@@ -13,6 +13,7 @@ from typing import Any
 
 from adapter.errors import invalid_request
 from adapter.models import capabilities_for
+from adapter.translate.request.audio_output import AudioOutput, audio_output
 from adapter.translate.request.extensions import google_extension, merge_extension
 from adapter.translate.request.fields import expect, optional
 from adapter.translate.request.messages import to_native_contents
@@ -33,6 +34,7 @@ class NativeRequest:
     thinking: str | None = None  # x-gemini-thinking
     remote_media: list[RemoteMedia] = field(default_factory=list)
     content_sources: list[int] = field(default_factory=list)  # contents[i] -> messages[j]
+    audio: AudioOutput | None = None  # chat audio output (docs/images-audio.md)
 
 
 def native_model_name(model: str, aliases: Mapping[str, str]) -> str:
@@ -73,6 +75,7 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
     adjusted.extend(thinking.adjusted)
     if thinking.config:
         generation["thinkingConfig"] = thinking.config
+    audio = audio_output(body, model, native, generation)
     if generation:
         native["generationConfig"] = generation
 
@@ -108,6 +111,7 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
         thinking=thinking_header(config.get("thinkingConfig") or {}),
         remote_media=ctx.remote,
         content_sources=conv.sources,
+        audio=audio,
     )
 
 
