@@ -14,6 +14,7 @@ import httpx
 import openai
 import pytest
 from PIL import Image
+from schema_check import assert_valid
 from servers import FakeUpstream, Scripted
 
 TTS = "gemini-2.5-flash-preview-tts"
@@ -345,3 +346,33 @@ def test_chat_audio_on_a_text_model_is_a_400(client: openai.OpenAI) -> None:
         )
     assert caught.value.body["param"] == "modalities"  # type: ignore[index]
     assert "TTS" in caught.value.body["message"]  # type: ignore[index]
+
+
+def test_replies_match_the_openai_schemas(emulator_base_url: str, speech_wav: bytes) -> None:
+    auth = {"authorization": "Bearer k"}
+    images = httpx.post(
+        f"{emulator_base_url}/images/generations",
+        json={"model": IMAGE, "prompt": "x", "n": 2, "response_format": "url"},
+        headers=auth,
+    )
+    assert_valid("openai.images_response", images.json())
+    for path, kind, schema in (
+        ("transcriptions", "json", "openai.transcription"),
+        ("transcriptions", "verbose_json", "openai.transcription_verbose"),
+        ("translations", "verbose_json", "openai.translation_verbose"),
+    ):
+        reply = httpx.post(
+            f"{emulator_base_url}/audio/{path}",
+            data={"model": "gemini-2.5-flash", "response_format": kind},
+            files={"file": ("a.wav", speech_wav, "audio/wav")},
+            headers=auth,
+        )
+        assert reply.headers["content-type"] == "application/json"
+        assert_valid(schema, reply.json())
+    error = httpx.post(
+        f"{emulator_base_url}/audio/speech",
+        json={"model": TTS, "voice": "nobody", "input": "x"},
+        headers=auth,
+    )
+    assert error.status_code == 400
+    assert_valid("openai.error", error.json())

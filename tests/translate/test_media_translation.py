@@ -280,6 +280,7 @@ def test_image_reply_shape_and_usage() -> None:
     }
     images = images_from_generate(reply)
     out = images_response(images, [reply], created=1, response_format="b64_json")
+    assert_valid("openai.images_response", out)
     assert out["data"] == [{"b64_json": "QUJD"}]
     assert out["output_format"] == "png"
     assert out["usage"] == {
@@ -320,6 +321,7 @@ def test_imagen_reply() -> None:
         {"predictions": [{"bytesBase64Encoded": "QUJD", "mimeType": "image/jpeg", "prompt": "x"}]}
     )
     out = images_response(found, [{}], created=1, response_format="b64_json")
+    assert_valid("openai.images_response", out)
     assert out["data"] == [{"b64_json": "QUJD", "revised_prompt": "x"}]
     assert out["output_format"] == "jpeg"
     assert "usage" not in out
@@ -505,6 +507,7 @@ def test_transcription_replies(response_format: str, kind: type) -> None:
     out, content_type = transcription_reply(plan, _reply(SEGMENTS_JSON if timed else " Hi. "))
     assert isinstance(out, kind)
     if response_format == "json":
+        assert_valid("openai.transcription", out)
         assert out == {
             "text": "Hi.",
             "usage": {
@@ -516,6 +519,7 @@ def test_transcription_replies(response_format: str, kind: type) -> None:
             },
         }
     if response_format == "verbose_json":
+        assert_valid("openai.transcription_verbose", out)
         assert out["duration"] == 3661.25
         assert out["text"] == "Hello. Bye."
         assert [s["id"] for s in out["segments"]] == [0, 1]
