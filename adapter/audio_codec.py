@@ -152,7 +152,17 @@ class Encoder:
         for packet in self._stream.encode(None):
             self._container.mux(packet)
         self._container.close()
+        self._container = None
         return self._sink.take()
+
+    def close(self) -> None:
+        """Release the encoder when the reply ends early (client gone, upstream cut)."""
+        if self._container is not None:
+            container, self._container = self._container, None
+            try:
+                container.close()
+            except Exception:  # nothing more to write: only freeing matters
+                pass
 
     def _encode(self, data: bytes) -> bytes:
         assert self._stream is not None and self._container is not None and self._sink

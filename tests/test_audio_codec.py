@@ -101,3 +101,10 @@ def test_without_pyav_encoded_formats_say_how_to_install() -> None:
     ).stdout
     assert out.startswith("400 response_format")
     assert "pip install 'openai-gemini-adapter[audio]'" in out
+
+
+def test_close_releases_an_unfinished_encoder() -> None:
+    encoder = Encoder(check_format("mp3", "response_format"))
+    encoder.feed(sine(0.2))
+    encoder.close()
+    encoder.close()  # twice is harmless

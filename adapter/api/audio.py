@@ -91,6 +91,7 @@ async def _encoded(
         # Bytes are on their way: the audio ends here (an error body would corrupt it).
         log.warning("speech stream failed: %s", error.code)
     finally:
+        encoder.close()
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()
 
