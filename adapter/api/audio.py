@@ -15,16 +15,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adapter.api.relay import RelayResponse
-from adapter.api.replies import adapter_headers, json_response
+from adapter.api.replies import SSE_HEADERS, adapter_headers, json_response
 from adapter.audio_codec import Encoder, check_format, encode_all, rate_from_mime
 from adapter.body import read_form, read_json
 from adapter.errors import AdapterError, invalid_request
 from adapter.keys import upstream_key
 from adapter.services import Services, services
-from adapter.translate.media.speech import audio_chunks, to_speech_plan
+from adapter.translate.media.speech import (
+    audio_chunks,
+    speech_done,
+    speech_event,
+    to_speech_plan,
+)
 from adapter.translate.media.transcription import to_transcription_plan, transcription_reply
 from adapter.translate.request import NativeRequest, native_model_name
 from adapter.translate.response.audio import add_message_audio, pcm_from
+from adapter.translate.response.stream import sse_event
 from adapter.transport import UpstreamStream
 
 log = logging.getLogger("adapter")
@@ -52,10 +58,13 @@ async def speech(request: Request) -> RelayResponse:
     )
     batches = upstream.batches()
     first: list[tuple[bytes, str]] = []
+    usage: list[dict[str, Any]] = []  # the last usageMetadata seen, for the sse done event
     try:
         async for batch in batches:
             for event in batch:
                 first.extend(audio_chunks(event))
+                if event.get("usageMetadata"):
+                    usage[:] = [event["usageMetadata"]]
             if first:
                 break
         if not first:
@@ -65,9 +74,12 @@ async def speech(request: Request) -> RelayResponse:
         await upstream.aclose()
         raise
     encoder = Encoder(audio_format, rate_from_mime(first[0][1]))
-    headers = adapter_headers(plan.adjusted, None) | {"content-type": audio_format.content_type}
+    headers = adapter_headers(plan.adjusted, None)
     svc.metrics.response("audio", 200)
-    return RelayResponse(_encoded(first, batches, upstream, encoder), headers)
+    audio = _encoded(first, batches, upstream, encoder, usage)
+    if plan.stream_format == "sse":
+        return RelayResponse(_speech_events(audio, usage), headers | SSE_HEADERS)
+    return RelayResponse(audio, headers | {"content-type": audio_format.content_type})
 
 
 async def _encoded(
@@ -75,13 +87,19 @@ async def _encoded(
     batches: AsyncIterator[list[dict[str, Any]]],
     upstream: UpstreamStream,
     encoder: Encoder,
+    usage: list[dict[str, Any]],
 ) -> AsyncIterator[bytes]:
     try:
         data = b"".join(encoder.feed(pcm) for pcm, _ in first)
         if data:
             yield data
         async for batch in batches:
-            data = b"".join(encoder.feed(pcm) for event in batch for pcm, _ in audio_chunks(event))
+            pieces = []
+            for event in batch:
+                pieces.extend(encoder.feed(pcm) for pcm, _ in audio_chunks(event))
+                if event.get("usageMetadata"):
+                    usage[:] = [event["usageMetadata"]]
+            data = b"".join(pieces)
             if data:
                 yield data
         tail = encoder.finish()
@@ -94,6 +112,18 @@ async def _encoded(
         encoder.close()
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()
+
+
+async def _speech_events(
+    audio: AsyncIterator[bytes], usage: list[dict[str, Any]]
+) -> AsyncIterator[bytes]:
+    """stream_format sse: each encoded piece as a `speech.audio.delta` event, then done."""
+    try:
+        async for data in audio:
+            yield sse_event(speech_event(data))
+        yield sse_event(speech_done(usage[0] if usage else None))
+    finally:
+        await audio.aclose()  # type: ignore[attr-defined]
 
 
 async def _transcribe(request: Request, task: str) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import wave
 from collections.abc import Callable
 
@@ -376,3 +377,21 @@ def test_replies_match_the_openai_schemas(emulator_base_url: str, speech_wav: by
     )
     assert error.status_code == 400
     assert_valid("openai.error", error.json())
+
+
+def test_speech_sse_stream_format(client: openai.OpenAI) -> None:
+    """stream_format sse: speech.audio.delta events (base64 of the encoded bytes), then
+    speech.audio.done with usage."""
+    with client.audio.speech.with_streaming_response.create(
+        model=TTS, voice="sage", input=TEXT, response_format="flac", stream_format="sse"
+    ) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = [
+            json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: ")
+        ]
+    deltas = [e for e in events if e["type"] == "speech.audio.delta"]
+    assert len(deltas) >= 2 and events[-1]["type"] == "speech.audio.done"
+    assert events[-1]["usage"]["output_tokens"] > 0
+    data = b"".join(base64.b64decode(e["audio"]) for e in deltas)
+    with av.open(io.BytesIO(data)) as reader:
+        assert reader.streams.audio[0].codec_context.name == "flac"

@@ -55,6 +55,7 @@ class SpeechPlan:
     body: dict[str, Any]  # GenerateContentRequest
     response_format: str
     adjusted: list[str] = field(default_factory=list)
+    stream_format: str = "audio"  # "sse": speech.audio.delta / speech.audio.done events
 
 
 def to_speech_plan(body: Any, model: str) -> SpeechPlan:
@@ -72,13 +73,7 @@ def to_speech_plan(body: Any, model: str) -> SpeechPlan:
     response_format = choice_field(body, "response_format", SPEECH_FORMATS) or "mp3"
     speed = number_field(body, "speed", 0.25, 4.0)
     instructions = text_field(body, "instructions")
-    stream_format = choice_field(body, "stream_format", ("audio", "sse"))
-    if stream_format == "sse":
-        raise invalid_request(
-            "stream_format 'sse' is not supported by this adapter; the audio bytes are"
-            " streamed as they are encoded with stream_format 'audio'.",
-            param="stream_format",
-        )
+    stream_format = choice_field(body, "stream_format", ("audio", "sse")) or "audio"
     adjusted = ["speed"] if speed is not None and speed != 1 else []
     native: dict[str, Any] = {
         "contents": [{"role": "user", "parts": [{"text": spoken_text(text, instructions, speed)}]}],
@@ -87,7 +82,23 @@ def to_speech_plan(body: Any, model: str) -> SpeechPlan:
     google, param = google_options(body)
     if google:
         merge_extension(native, google, param)
-    return SpeechPlan(model=model, body=native, response_format=response_format, adjusted=adjusted)
+    return SpeechPlan(model, native, response_format, adjusted, stream_format)
+
+
+def speech_event(audio: bytes) -> dict[str, Any]:
+    """One `speech.audio.delta` event (stream_format sse): encoded bytes, base64."""
+    return {"type": "speech.audio.delta", "audio": base64.b64encode(audio).decode()}
+
+
+def speech_done(usage_metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """The closing `speech.audio.done` event, usage from the last usageMetadata."""
+    meta = usage_metadata or {}
+    prompt = meta.get("promptTokenCount", 0)
+    output = meta.get("candidatesTokenCount", 0)
+    return {
+        "type": "speech.audio.done",
+        "usage": {"input_tokens": prompt, "output_tokens": output, "total_tokens": prompt + output},
+    }
 
 
 def audio_chunks(event: dict[str, Any]) -> list[tuple[bytes, str]]:
