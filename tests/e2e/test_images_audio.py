@@ -1,6 +1,6 @@
 """Images and audio end to end: the OpenAI SDK's own calls against the adapter serving the
 strict emulator; the bytes that come back are opened with real decoders (Pillow, `wave`,
-PyAV/FFmpeg). docs/images-audio.md."""
+PyAV/FFmpeg). Behaviour IM1-IM2, AU1-AU3; docs/images-audio.md."""
 
 from __future__ import annotations
 

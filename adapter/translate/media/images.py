@@ -1,4 +1,5 @@
-"""`/v1/images/generations` and `/v1/images/edits` <-> Gemini image models and Imagen.
+"""`/v1/images/generations` and `/v1/images/edits` <-> Gemini image models and Imagen
+(behaviour IM1, IM2).
 
 Gemini image models (names with `image`) take a generateContent request with
 `responseModalities` IMAGE and `generationConfig.imageConfig {aspectRatio, imageSize}`, one

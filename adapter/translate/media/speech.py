@@ -1,4 +1,4 @@
-"""`/v1/audio/speech` -> a Gemini TTS model, and the audio parts of its reply.
+"""`/v1/audio/speech` -> a Gemini TTS model, and the audio parts of its reply (behaviour AU1).
 
 Request: `contents` holds the text to speak (after the caller's `instructions` as a style
 direction), `generationConfig.responseModalities: ["AUDIO"]` and

@@ -1,5 +1,5 @@
 """`/v1/audio/transcriptions` and `/v1/audio/translations` -> a Gemini model with the audio
-inline and an instruction; the reply -> json, text, srt, vtt or verbose_json.
+inline and an instruction; the reply -> json, text, srt, vtt or verbose_json (behaviour AU3).
 
 `json` and `text` ask for plain text. `srt`, `vtt` and `verbose_json` need timestamps: the
 request carries a response schema (`{language, segments: [{start, end, text}]}`, seconds) and

@@ -1,4 +1,4 @@
-"""Chat audio output: `modalities: ["text", "audio"]` with `audio: {voice, format}`
+"""Chat audio output (behaviour AU2): `modalities: ["text", "audio"]` with `audio: {voice, format}`
 (docs/images-audio.md, "Chat audio output").
 
 Only Gemini's TTS models speak: on them the request gets `responseModalities: ["AUDIO"]` and
