@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
 import wave
 from collections.abc import Callable
 
@@ -395,3 +396,27 @@ def test_speech_sse_stream_format(client: openai.OpenAI) -> None:
     data = b"".join(base64.b64decode(e["audio"]) for e in deltas)
     with av.open(io.BytesIO(data)) as reader:
         assert reader.streams.audio[0].codec_context.name == "flac"
+
+
+def test_image_calls_run_concurrently_with_a_bound(
+    fake_base_url: str, fake_upstream: FakeUpstream
+) -> None:
+    """n=8 images, each upstream call taking 0.4 s: at most 4 at a time, so two waves."""
+    image = {
+        "inlineData": {
+            "mimeType": "image/png",
+            "data": base64.b64encode(png_bytes((1, 2, 3))).decode(),
+        }
+    }  # noqa: E501
+    reply = {
+        "candidates": [{"content": {"role": "model", "parts": [image]}, "finishReason": "STOP"}]
+    }  # noqa: E501
+    fake_upstream.script(Scripted(json=reply, delay_s=0.4))
+    fake = openai.OpenAI(base_url=fake_base_url, api_key="k", max_retries=0)
+    started = time.monotonic()
+    result = fake.images.generate(model=IMAGE, prompt="p", n=8)
+    elapsed = time.monotonic() - started
+    assert len(result.data) == 8 and len(fake_upstream.requests) == 8
+    assert 0.8 <= elapsed < 2.5  # not one by one (3.2 s), not all at once (0.4 s)
+    sent = fake_upstream.requests[0].body
+    assert sent["generationConfig"] == {"responseModalities": ["IMAGE"]}
