@@ -30,28 +30,7 @@ class Candidate(TypedDict, total=False):
     citationMetadata: CitationMetadata
     content: Content
     finishMessage: str
-    finishReason: Literal[
-        "FINISH_REASON_UNSPECIFIED",
-        "STOP",
-        "MAX_TOKENS",
-        "SAFETY",
-        "RECITATION",
-        "LANGUAGE",
-        "OTHER",
-        "BLOCKLIST",
-        "PROHIBITED_CONTENT",
-        "SPII",
-        "MALFORMED_FUNCTION_CALL",
-        "IMAGE_SAFETY",
-        "IMAGE_PROHIBITED_CONTENT",
-        "IMAGE_OTHER",
-        "NO_IMAGE",
-        "IMAGE_RECITATION",
-        "UNEXPECTED_TOOL_CALL",
-        "TOO_MANY_TOOL_CALLS",
-        "MISSING_THOUGHT_SIGNATURE",
-        "MALFORMED_RESPONSE",
-    ]
+    finishReason: Literal['FINISH_REASON_UNSPECIFIED', 'STOP', 'MAX_TOKENS', 'SAFETY', 'RECITATION', 'LANGUAGE', 'OTHER', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'MALFORMED_FUNCTION_CALL', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_OTHER', 'NO_IMAGE', 'IMAGE_RECITATION', 'UNEXPECTED_TOOL_CALL', 'TOO_MANY_TOOL_CALLS', 'MISSING_THOUGHT_SIGNATURE', 'MALFORMED_RESPONSE']
     groundingAttributions: list[GroundingAttribution]
     groundingMetadata: GroundingMetadata
     index: int
@@ -86,16 +65,14 @@ class CodeExecutionResult(TypedDict, total=False):
     """Result of executing the `ExecutableCode`. Generated only when the `CodeExecution` tool is used."""
 
     id: str
-    outcome: Literal[
-        "OUTCOME_UNSPECIFIED", "OUTCOME_OK", "OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED"
-    ]
+    outcome: Literal['OUTCOME_UNSPECIFIED', 'OUTCOME_OK', 'OUTCOME_FAILED', 'OUTCOME_DEADLINE_EXCEEDED']
     output: str
 
 
 class ComputerUse(TypedDict, total=False):
     """Computer Use tool type."""
 
-    environment: Literal["ENVIRONMENT_UNSPECIFIED", "ENVIRONMENT_BROWSER"]
+    environment: Literal['ENVIRONMENT_UNSPECIFIED', 'ENVIRONMENT_BROWSER']
     excludedPredefinedFunctions: list[str]
 
 
@@ -110,7 +87,7 @@ class DynamicRetrievalConfig(TypedDict, total=False):
     """Describes the options to customize dynamic retrieval."""
 
     dynamicThreshold: float
-    mode: Literal["MODE_UNSPECIFIED", "MODE_DYNAMIC"]
+    mode: Literal['MODE_UNSPECIFIED', 'MODE_DYNAMIC']
 
 
 class ExecutableCode(TypedDict, total=False):
@@ -118,7 +95,7 @@ class ExecutableCode(TypedDict, total=False):
 
     code: str
     id: str
-    language: Literal["LANGUAGE_UNSPECIFIED", "PYTHON"]
+    language: Literal['LANGUAGE_UNSPECIFIED', 'PYTHON']
 
 
 class FileData(TypedDict, total=False):
@@ -148,13 +125,13 @@ class FunctionCallingConfig(TypedDict, total=False):
     """Configuration for specifying function calling behavior."""
 
     allowedFunctionNames: list[str]
-    mode: Literal["MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"]
+    mode: Literal['MODE_UNSPECIFIED', 'AUTO', 'ANY', 'NONE', 'VALIDATED']
 
 
 class FunctionDeclaration(TypedDict, total=False):
     """Structured representation of a function declaration as defined by the [OpenAPI 3.03 specificati"""
 
-    behavior: Literal["UNSPECIFIED", "BLOCKING", "NON_BLOCKING"]
+    behavior: Literal['UNSPECIFIED', 'BLOCKING', 'NON_BLOCKING']
     description: str
     name: str
     parameters: Schema
@@ -170,7 +147,7 @@ class FunctionResponse(TypedDict, total=False):
     name: str
     parts: list[FunctionResponsePart]
     response: dict[str, Any]
-    scheduling: Literal["SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"]
+    scheduling: Literal['SCHEDULING_UNSPECIFIED', 'SILENT', 'WHEN_IDLE', 'INTERRUPT']
     willContinue: bool
 
 
@@ -195,7 +172,7 @@ class GenerateContentRequest(TypedDict, total=False):
     generationConfig: GenerationConfig
     model: str
     safetySettings: list[SafetySetting]
-    serviceTier: Literal["UNSPECIFIED", "STANDARD", "FLEX", "PRIORITY"]
+    serviceTier: Literal['UNSPECIFIED', 'STANDARD', 'FLEX', 'PRIORITY']
     store: bool
     systemInstruction: Content
     toolConfig: ToolConfig
@@ -224,17 +201,12 @@ class GenerationConfig(TypedDict, total=False):
     imageConfig: ImageConfig
     logprobs: int
     maxOutputTokens: int
-    mediaResolution: Literal[
-        "MEDIA_RESOLUTION_UNSPECIFIED",
-        "MEDIA_RESOLUTION_LOW",
-        "MEDIA_RESOLUTION_MEDIUM",
-        "MEDIA_RESOLUTION_HIGH",
-    ]
+    mediaResolution: Literal['MEDIA_RESOLUTION_UNSPECIFIED', 'MEDIA_RESOLUTION_LOW', 'MEDIA_RESOLUTION_MEDIUM', 'MEDIA_RESOLUTION_HIGH']
     presencePenalty: float
     responseJsonSchema: Any
     responseLogprobs: bool
     responseMimeType: str
-    responseModalities: list[Literal["MODALITY_UNSPECIFIED", "TEXT", "IMAGE", "AUDIO"]]
+    responseModalities: list[Literal['MODALITY_UNSPECIFIED', 'TEXT', 'IMAGE', 'AUDIO']]
     responseSchema: Schema
     seed: int
     speechConfig: SpeechConfig
@@ -362,7 +334,7 @@ class Interval(TypedDict, total=False):
 
 
 class LatLng(TypedDict, total=False):
-    """An object that represents a latitude/longitude pair. This is expressed as a pair of doubles to"""
+    """An object that represents a latitude/longitude pair. This is expressed as a pair of doubles to """
 
     latitude: float
     longitude: float
@@ -402,39 +374,24 @@ class McpServer(TypedDict, total=False):
 
 
 class MediaResolution(TypedDict, total=False):
-    """Per-part media resolution. NOT in the discovery document (dangling $ref there); shape from the"""
+    """Per-part media resolution. NOT in the discovery document (dangling $ref there); shape from the """
 
-    level: Literal[
-        "MEDIA_RESOLUTION_UNSPECIFIED",
-        "MEDIA_RESOLUTION_LOW",
-        "MEDIA_RESOLUTION_MEDIUM",
-        "MEDIA_RESOLUTION_HIGH",
-        "MEDIA_RESOLUTION_ULTRA_HIGH",
-    ]
+    level: Literal['MEDIA_RESOLUTION_UNSPECIFIED', 'MEDIA_RESOLUTION_LOW', 'MEDIA_RESOLUTION_MEDIUM', 'MEDIA_RESOLUTION_HIGH', 'MEDIA_RESOLUTION_ULTRA_HIGH']
     numTokens: int
 
 
 class ModalityTokenCount(TypedDict, total=False):
     """Represents token counting info for a single modality."""
 
-    modality: Literal["MODALITY_UNSPECIFIED", "TEXT", "IMAGE", "VIDEO", "AUDIO", "DOCUMENT"]
+    modality: Literal['MODALITY_UNSPECIFIED', 'TEXT', 'IMAGE', 'VIDEO', 'AUDIO', 'DOCUMENT']
     tokenCount: int
 
 
 class ModelStatus(TypedDict, total=False):
-    """The status of the underlying model. This is used to indicate the stage of the underlying model"""
+    """The status of the underlying model. This is used to indicate the stage of the underlying model """
 
     message: str
-    modelStage: Literal[
-        "MODEL_STAGE_UNSPECIFIED",
-        "UNSTABLE_EXPERIMENTAL",
-        "EXPERIMENTAL",
-        "PREVIEW",
-        "STABLE",
-        "LEGACY",
-        "DEPRECATED",
-        "RETIRED",
-    ]
+    modelStage: Literal['MODEL_STAGE_UNSPECIFIED', 'UNSTABLE_EXPERIMENTAL', 'EXPERIMENTAL', 'PREVIEW', 'STABLE', 'LEGACY', 'DEPRECATED', 'RETIRED']
     retirementTime: str
 
 
@@ -464,7 +421,7 @@ class Part(TypedDict, total=False):
 
 
 class PlaceAnswerSources(TypedDict, total=False):
-    """Collection of sources that provide answers about the features of a given place in Google Maps."""
+    """Collection of sources that provide answers about the features of a given place in Google Maps. """
 
     reviewSnippets: list[ReviewSnippet]
 
@@ -478,14 +435,7 @@ class PrebuiltVoiceConfig(TypedDict, total=False):
 class PromptFeedback(TypedDict, total=False):
     """A set of the feedback metadata the prompt specified in `GenerateContentRequest.content`."""
 
-    blockReason: Literal[
-        "BLOCK_REASON_UNSPECIFIED",
-        "SAFETY",
-        "OTHER",
-        "BLOCKLIST",
-        "PROHIBITED_CONTENT",
-        "IMAGE_SAFETY",
-    ]
+    blockReason: Literal['BLOCK_REASON_UNSPECIFIED', 'SAFETY', 'OTHER', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'IMAGE_SAFETY']
     safetyRatings: list[SafetyRating]
 
 
@@ -524,48 +474,15 @@ class SafetyRating(TypedDict, total=False):
     """Safety rating for a piece of content. The safety rating contains the category of harm and the h"""
 
     blocked: bool
-    category: Literal[
-        "HARM_CATEGORY_UNSPECIFIED",
-        "HARM_CATEGORY_DEROGATORY",
-        "HARM_CATEGORY_TOXICITY",
-        "HARM_CATEGORY_VIOLENCE",
-        "HARM_CATEGORY_SEXUAL",
-        "HARM_CATEGORY_MEDICAL",
-        "HARM_CATEGORY_DANGEROUS",
-        "HARM_CATEGORY_HARASSMENT",
-        "HARM_CATEGORY_HATE_SPEECH",
-        "HARM_CATEGORY_SEXUALLY_EXPLICIT",
-        "HARM_CATEGORY_DANGEROUS_CONTENT",
-        "HARM_CATEGORY_CIVIC_INTEGRITY",
-    ]
-    probability: Literal["HARM_PROBABILITY_UNSPECIFIED", "NEGLIGIBLE", "LOW", "MEDIUM", "HIGH"]
+    category: Literal['HARM_CATEGORY_UNSPECIFIED', 'HARM_CATEGORY_DEROGATORY', 'HARM_CATEGORY_TOXICITY', 'HARM_CATEGORY_VIOLENCE', 'HARM_CATEGORY_SEXUAL', 'HARM_CATEGORY_MEDICAL', 'HARM_CATEGORY_DANGEROUS', 'HARM_CATEGORY_HARASSMENT', 'HARM_CATEGORY_HATE_SPEECH', 'HARM_CATEGORY_SEXUALLY_EXPLICIT', 'HARM_CATEGORY_DANGEROUS_CONTENT', 'HARM_CATEGORY_CIVIC_INTEGRITY']
+    probability: Literal['HARM_PROBABILITY_UNSPECIFIED', 'NEGLIGIBLE', 'LOW', 'MEDIUM', 'HIGH']
 
 
 class SafetySetting(TypedDict, total=False):
     """Safety setting, affecting the safety-blocking behavior. Passing a safety setting for a category"""
 
-    category: Literal[
-        "HARM_CATEGORY_UNSPECIFIED",
-        "HARM_CATEGORY_DEROGATORY",
-        "HARM_CATEGORY_TOXICITY",
-        "HARM_CATEGORY_VIOLENCE",
-        "HARM_CATEGORY_SEXUAL",
-        "HARM_CATEGORY_MEDICAL",
-        "HARM_CATEGORY_DANGEROUS",
-        "HARM_CATEGORY_HARASSMENT",
-        "HARM_CATEGORY_HATE_SPEECH",
-        "HARM_CATEGORY_SEXUALLY_EXPLICIT",
-        "HARM_CATEGORY_DANGEROUS_CONTENT",
-        "HARM_CATEGORY_CIVIC_INTEGRITY",
-    ]
-    threshold: Literal[
-        "HARM_BLOCK_THRESHOLD_UNSPECIFIED",
-        "BLOCK_LOW_AND_ABOVE",
-        "BLOCK_MEDIUM_AND_ABOVE",
-        "BLOCK_ONLY_HIGH",
-        "BLOCK_NONE",
-        "OFF",
-    ]
+    category: Literal['HARM_CATEGORY_UNSPECIFIED', 'HARM_CATEGORY_DEROGATORY', 'HARM_CATEGORY_TOXICITY', 'HARM_CATEGORY_VIOLENCE', 'HARM_CATEGORY_SEXUAL', 'HARM_CATEGORY_MEDICAL', 'HARM_CATEGORY_DANGEROUS', 'HARM_CATEGORY_HARASSMENT', 'HARM_CATEGORY_HATE_SPEECH', 'HARM_CATEGORY_SEXUALLY_EXPLICIT', 'HARM_CATEGORY_DANGEROUS_CONTENT', 'HARM_CATEGORY_CIVIC_INTEGRITY']
+    threshold: Literal['HARM_BLOCK_THRESHOLD_UNSPECIFIED', 'BLOCK_LOW_AND_ABOVE', 'BLOCK_MEDIUM_AND_ABOVE', 'BLOCK_ONLY_HIGH', 'BLOCK_NONE', 'OFF']
 
 
 class Schema(TypedDict, total=False):
@@ -592,9 +509,7 @@ class Schema(TypedDict, total=False):
     propertyOrdering: list[str]
     required: list[str]
     title: str
-    type: Literal[
-        "TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"
-    ]
+    type: Literal['TYPE_UNSPECIFIED', 'STRING', 'NUMBER', 'INTEGER', 'BOOLEAN', 'ARRAY', 'OBJECT', 'NULL']
 
 
 class SearchEntryPoint(TypedDict, total=False):
@@ -648,7 +563,7 @@ class ThinkingConfig(TypedDict, total=False):
 
     includeThoughts: bool
     thinkingBudget: int
-    thinkingLevel: Literal["THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"]
+    thinkingLevel: Literal['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH']
 
 
 class Tool(TypedDict, total=False):
@@ -670,14 +585,7 @@ class ToolCall(TypedDict, total=False):
 
     args: dict[str, Any]
     id: str
-    toolType: Literal[
-        "TOOL_TYPE_UNSPECIFIED",
-        "GOOGLE_SEARCH_WEB",
-        "GOOGLE_SEARCH_IMAGE",
-        "URL_CONTEXT",
-        "GOOGLE_MAPS",
-        "FILE_SEARCH",
-    ]
+    toolType: Literal['TOOL_TYPE_UNSPECIFIED', 'GOOGLE_SEARCH_WEB', 'GOOGLE_SEARCH_IMAGE', 'URL_CONTEXT', 'GOOGLE_MAPS', 'FILE_SEARCH']
 
 
 class ToolConfig(TypedDict, total=False):
@@ -693,14 +601,7 @@ class ToolResponse(TypedDict, total=False):
 
     id: str
     response: dict[str, Any]
-    toolType: Literal[
-        "TOOL_TYPE_UNSPECIFIED",
-        "GOOGLE_SEARCH_WEB",
-        "GOOGLE_SEARCH_IMAGE",
-        "URL_CONTEXT",
-        "GOOGLE_MAPS",
-        "FILE_SEARCH",
-    ]
+    toolType: Literal['TOOL_TYPE_UNSPECIFIED', 'GOOGLE_SEARCH_WEB', 'GOOGLE_SEARCH_IMAGE', 'URL_CONTEXT', 'GOOGLE_MAPS', 'FILE_SEARCH']
 
 
 class TopCandidates(TypedDict, total=False):
@@ -725,13 +626,7 @@ class UrlMetadata(TypedDict, total=False):
     """Context of the a single url retrieval."""
 
     retrievedUrl: str
-    urlRetrievalStatus: Literal[
-        "URL_RETRIEVAL_STATUS_UNSPECIFIED",
-        "URL_RETRIEVAL_STATUS_SUCCESS",
-        "URL_RETRIEVAL_STATUS_ERROR",
-        "URL_RETRIEVAL_STATUS_PAYWALL",
-        "URL_RETRIEVAL_STATUS_UNSAFE",
-    ]
+    urlRetrievalStatus: Literal['URL_RETRIEVAL_STATUS_UNSPECIFIED', 'URL_RETRIEVAL_STATUS_SUCCESS', 'URL_RETRIEVAL_STATUS_ERROR', 'URL_RETRIEVAL_STATUS_PAYWALL', 'URL_RETRIEVAL_STATUS_UNSAFE']
 
 
 class UsageMetadata(TypedDict, total=False):

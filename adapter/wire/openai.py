@@ -12,14 +12,14 @@ from typing import Any, Literal, TypeAlias, TypedDict
 class ChatCompletionAllowedTools(TypedDict, total=False):
     """Constrains the tools available to the model to a pre-defined set."""
 
-    mode: Literal["auto", "required"]
+    mode: Literal['auto', 'required']
     tools: list[dict[str, Any]]
 
 
 class ChatCompletionAllowedToolsChoice(TypedDict, total=False):
     """Constrains the tools available to the model to a pre-defined set."""
 
-    type: Literal["allowed_tools"]
+    type: Literal['allowed_tools']
     allowed_tools: ChatCompletionAllowedTools
 
 
@@ -39,7 +39,7 @@ class ChatCompletionMessageCustomToolCall(TypedDict, total=False):
     """A call to a custom tool created by the model."""
 
     id: str
-    type: Literal["custom"]
+    type: Literal['custom']
     custom: dict[str, Any]
 
 
@@ -47,20 +47,18 @@ class ChatCompletionMessageToolCall(TypedDict, total=False):
     """A call to a function tool created by the model."""
 
     id: str
-    type: Literal["function"]
+    type: Literal['function']
     function: dict[str, Any]
 
 
 class ChatCompletionMessageToolCallChunk(TypedDict, total=False):
     index: int
     id: str
-    type: Literal["function"]
+    type: Literal['function']
     function: dict[str, Any]
 
 
-ChatCompletionMessageToolCalls: TypeAlias = (
-    "list[ChatCompletionMessageToolCall | ChatCompletionMessageCustomToolCall]"
-)
+ChatCompletionMessageToolCalls: TypeAlias = "list[ChatCompletionMessageToolCall | ChatCompletionMessageCustomToolCall]"
 
 
 class ChatCompletionModeration(TypedDict, total=False):
@@ -73,7 +71,7 @@ class ChatCompletionModeration(TypedDict, total=False):
 class ChatCompletionModerationError(TypedDict, total=False):
     """An error produced while attempting moderation."""
 
-    type: Literal["error"]
+    type: Literal['error']
     code: str
     message: str
 
@@ -81,7 +79,7 @@ class ChatCompletionModerationError(TypedDict, total=False):
 class ChatCompletionModerationResults(TypedDict, total=False):
     """Successful moderation results for the request input or generated output."""
 
-    type: Literal["moderation_results"]
+    type: Literal['moderation_results']
     model: str
     results: list[ModerationResultBody]
 
@@ -89,14 +87,14 @@ class ChatCompletionModerationResults(TypedDict, total=False):
 class ChatCompletionNamedToolChoice(TypedDict, total=False):
     """Specifies a tool the model should use. Use to force the model to call a specific function."""
 
-    type: Literal["function"]
+    type: Literal['function']
     function: dict[str, Any]
 
 
 class ChatCompletionNamedToolChoiceCustom(TypedDict, total=False):
     """Specifies a tool the model should use. Use to force the model to call a specific custom tool."""
 
-    type: Literal["custom"]
+    type: Literal['custom']
     custom: dict[str, Any]
 
 
@@ -105,28 +103,26 @@ class ChatCompletionRequestAssistantMessage(TypedDict, total=False):
 
     content: str | list[ChatCompletionRequestAssistantMessageContentPart] | None
     refusal: str | None
-    role: Literal["assistant"]
+    role: Literal['assistant']
     name: str
     audio: dict[str, Any] | None
     tool_calls: ChatCompletionMessageToolCalls
     function_call: dict[str, Any] | None
 
 
-ChatCompletionRequestAssistantMessageContentPart: TypeAlias = (
-    "ChatCompletionRequestMessageContentPartText | ChatCompletionRequestMessageContentPartRefusal"
-)
+ChatCompletionRequestAssistantMessageContentPart: TypeAlias = "ChatCompletionRequestMessageContentPartText | ChatCompletionRequestMessageContentPartRefusal"
 
 
 class ChatCompletionRequestDeveloperMessage(TypedDict, total=False):
     """Developer-provided instructions that the model should follow, regardless of"""
 
     content: str | list[ChatCompletionRequestMessageContentPartText]
-    role: Literal["developer"]
+    role: Literal['developer']
     name: str
 
 
 class ChatCompletionRequestFunctionMessage(TypedDict, total=False):
-    role: Literal["function"]
+    role: Literal['function']
     content: str | None
     name: str
 
@@ -137,7 +133,7 @@ ChatCompletionRequestMessage: TypeAlias = "ChatCompletionRequestDeveloperMessage
 class ChatCompletionRequestMessageContentPartAudio(TypedDict, total=False):
     """Learn about [audio inputs](/docs/guides/audio)."""
 
-    type: Literal["input_audio"]
+    type: Literal['input_audio']
     input_audio: dict[str, Any]
     prompt_cache_breakpoint: PromptCacheBreakpointParam
 
@@ -145,7 +141,7 @@ class ChatCompletionRequestMessageContentPartAudio(TypedDict, total=False):
 class ChatCompletionRequestMessageContentPartFile(TypedDict, total=False):
     """Learn about [file inputs](/docs/guides/text) for text generation."""
 
-    type: Literal["file"]
+    type: Literal['file']
     file: dict[str, Any]
     prompt_cache_breakpoint: PromptCacheBreakpointParam
 
@@ -153,20 +149,20 @@ class ChatCompletionRequestMessageContentPartFile(TypedDict, total=False):
 class ChatCompletionRequestMessageContentPartImage(TypedDict, total=False):
     """Learn about [image inputs](/docs/guides/vision)."""
 
-    type: Literal["image_url"]
+    type: Literal['image_url']
     image_url: dict[str, Any]
     prompt_cache_breakpoint: PromptCacheBreakpointParam
 
 
 class ChatCompletionRequestMessageContentPartRefusal(TypedDict, total=False):
-    type: Literal["refusal"]
+    type: Literal['refusal']
     refusal: str
 
 
 class ChatCompletionRequestMessageContentPartText(TypedDict, total=False):
     """Learn about [text inputs](/docs/guides/text-generation)."""
 
-    type: Literal["text"]
+    type: Literal['text']
     text: str
     prompt_cache_breakpoint: PromptCacheBreakpointParam
 
@@ -175,31 +171,27 @@ class ChatCompletionRequestSystemMessage(TypedDict, total=False):
     """Developer-provided instructions that the model should follow, regardless of"""
 
     content: str | list[ChatCompletionRequestSystemMessageContentPart]
-    role: Literal["system"]
+    role: Literal['system']
     name: str
 
 
-ChatCompletionRequestSystemMessageContentPart: TypeAlias = (
-    "ChatCompletionRequestMessageContentPartText"
-)
+ChatCompletionRequestSystemMessageContentPart: TypeAlias = "ChatCompletionRequestMessageContentPartText"
 
 
 class ChatCompletionRequestToolMessage(TypedDict, total=False):
-    role: Literal["tool"]
+    role: Literal['tool']
     content: str | list[ChatCompletionRequestToolMessageContentPart]
     tool_call_id: str
 
 
-ChatCompletionRequestToolMessageContentPart: TypeAlias = (
-    "ChatCompletionRequestMessageContentPartText"
-)
+ChatCompletionRequestToolMessageContentPart: TypeAlias = "ChatCompletionRequestMessageContentPartText"
 
 
 class ChatCompletionRequestUserMessage(TypedDict, total=False):
     """Messages sent by an end user, containing prompts or additional context"""
 
     content: str | list[ChatCompletionRequestUserMessageContentPart]
-    role: Literal["user"]
+    role: Literal['user']
     name: str
 
 
@@ -213,7 +205,7 @@ class ChatCompletionResponseMessage(TypedDict, total=False):
     refusal: str | None
     tool_calls: ChatCompletionMessageToolCalls
     annotations: list[dict[str, Any]]
-    role: Literal["assistant"]
+    role: Literal['assistant']
     function_call: dict[str, Any]
     audio: dict[str, Any] | None
 
@@ -227,7 +219,7 @@ class ChatCompletionStreamResponseDelta(TypedDict, total=False):
     content: str | None
     function_call: dict[str, Any]
     tool_calls: list[ChatCompletionMessageToolCallChunk]
-    role: Literal["developer", "system", "user", "assistant", "tool"]
+    role: Literal['developer', 'system', 'user', 'assistant', 'tool']
     refusal: str | None
 
 
@@ -241,7 +233,7 @@ class ChatCompletionTokenLogprob(TypedDict, total=False):
 class ChatCompletionTool(TypedDict, total=False):
     """A function tool that can be used to generate a response."""
 
-    type: Literal["function"]
+    type: Literal['function']
     function: FunctionObject
 
 
@@ -266,7 +258,7 @@ class CreateChatCompletionRequest(TypedDict, total=False):
     user: str
     safety_identifier: str | None
     prompt_cache_key: str | None
-    prompt_cache_retention: Literal["in_memory", "24h"] | None
+    prompt_cache_retention: Literal['in_memory', '24h'] | None
     prompt_cache_options: PromptCacheOptionsParam
     messages: list[ChatCompletionRequestMessage]
     model: ModelIdsShared
@@ -294,7 +286,7 @@ class CreateChatCompletionRequest(TypedDict, total=False):
     tools: list[ChatCompletionTool | CustomToolChatCompletions]
     tool_choice: ChatCompletionToolChoiceOption
     parallel_tool_calls: ParallelToolCalls
-    function_call: Literal["none", "auto"] | ChatCompletionFunctionCallOption
+    function_call: Literal['none', 'auto'] | ChatCompletionFunctionCallOption
     functions: list[ChatCompletionFunctions]
 
 
@@ -308,7 +300,7 @@ class CreateChatCompletionResponse(TypedDict, total=False):
     metadata: Metadata
     service_tier: ServiceTier
     system_fingerprint: str | None
-    object: Literal["chat.completion"]
+    object: Literal['chat.completion']
     usage: CompletionUsage
     moderation: ChatCompletionModeration | None
 
@@ -323,7 +315,7 @@ class CreateChatCompletionStreamResponse(TypedDict, total=False):
     obfuscation: str
     service_tier: ServiceTier
     system_fingerprint: str | None
-    object: Literal["chat.completion.chunk"]
+    object: Literal['chat.completion.chunk']
     usage: CompletionUsage | None
     moderation: ChatCompletionModeration | None
 
@@ -336,14 +328,14 @@ class CreateModelResponseProperties(TypedDict, total=False):
     user: str
     safety_identifier: str | None
     prompt_cache_key: str | None
-    prompt_cache_retention: Literal["in_memory", "24h"] | None
+    prompt_cache_retention: Literal['in_memory', '24h'] | None
     prompt_cache_options: PromptCacheOptionsParam
 
 
 class CustomToolChatCompletions(TypedDict, total=False):
     """A custom tool that processes input using a specified format."""
 
-    type: Literal["custom"]
+    type: Literal['custom']
     custom: dict[str, Any]
 
 
@@ -382,7 +374,7 @@ class ModelResponseProperties(TypedDict, total=False):
     user: str
     safety_identifier: str | None
     prompt_cache_key: str | None
-    prompt_cache_retention: Literal["in_memory", "24h"] | None
+    prompt_cache_retention: Literal['in_memory', '24h'] | None
 
 
 class ModerationConfigParam(TypedDict, total=False):
@@ -414,7 +406,7 @@ class ModerationPolicyParam(TypedDict, total=False):
 class ModerationResultBody(TypedDict, total=False):
     """A moderation result produced for the response input or output."""
 
-    type: Literal["moderation_result"]
+    type: Literal['moderation_result']
     model: str
     flagged: bool
     categories: dict[str, bool]
@@ -428,14 +420,14 @@ ParallelToolCalls: TypeAlias = "bool"
 class PredictionContent(TypedDict, total=False):
     """Static predicted output content, such as the content of a text file that is"""
 
-    type: Literal["content"]
+    type: Literal['content']
     content: str | list[ChatCompletionRequestMessageContentPartText]
 
 
 class PromptCacheBreakpointParam(TypedDict, total=False):
     """Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the reque"""
 
-    mode: Literal["explicit"]
+    mode: Literal['explicit']
 
 
 PromptCacheModeEnum: TypeAlias = "Literal['implicit', 'explicit']"
@@ -451,21 +443,19 @@ class PromptCacheOptionsParam(TypedDict, total=False):
 PromptCacheTTLEnum: TypeAlias = "Literal['30m']"
 
 
-ReasoningEffort: TypeAlias = (
-    "Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] | None"
-)
+ReasoningEffort: TypeAlias = "Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] | None"
 
 
 class ResponseFormatJsonObject(TypedDict, total=False):
     """JSON object response format. An older method of generating JSON responses."""
 
-    type: Literal["json_object"]
+    type: Literal['json_object']
 
 
 class ResponseFormatJsonSchema(TypedDict, total=False):
     """JSON Schema response format. Used to generate structured JSON responses."""
 
-    type: Literal["json_schema"]
+    type: Literal['json_schema']
     json_schema: dict[str, Any]
 
 
@@ -475,7 +465,7 @@ ResponseFormatJsonSchemaSchema: TypeAlias = "dict[str, Any]"
 class ResponseFormatText(TypedDict, total=False):
     """Default response format. Used to generate text responses."""
 
-    type: Literal["text"]
+    type: Literal['text']
 
 
 ResponseModalities: TypeAlias = "list[Literal['text', 'audio']] | None"
