@@ -27,7 +27,13 @@ from adapter.translate.media.speech import (
     speech_event,
     to_speech_plan,
 )
-from adapter.translate.media.transcription import to_transcription_plan, transcription_reply
+from adapter.translate.media.transcription import (
+    event_text,
+    to_transcription_plan,
+    transcript_delta,
+    transcript_done,
+    transcription_reply,
+)
 from adapter.translate.request import NativeRequest, native_model_name
 from adapter.translate.response.audio import add_message_audio, pcm_from
 from adapter.translate.response.stream import sse_event
@@ -126,11 +132,18 @@ async def _speech_events(
         await audio.aclose()  # type: ignore[attr-defined]
 
 
-async def _transcribe(request: Request, task: str) -> Response:
+async def _transcribe(request: Request, task: str) -> Response | RelayResponse:
     svc = services(request)
     key = upstream_key(request, svc.config)
     form = await read_form(request, svc.config.max_body_bytes)
     plan = to_transcription_plan(form.fields, form.file("file"), _model(form.fields, svc), task)
+    if plan.stream:
+        upstream = await svc.upstream.open_stream(
+            plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
+        )
+        svc.metrics.response("audio", 200)
+        headers = adapter_headers(plan.adjusted, None) | SSE_HEADERS
+        return RelayResponse(_transcript_events(upstream), headers)
     reply = await svc.upstream.generate(
         plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
     )
@@ -142,11 +155,37 @@ async def _transcribe(request: Request, task: str) -> Response:
     return json_response(out, headers)
 
 
-async def transcriptions(request: Request) -> Response:
+async def _transcript_events(upstream: UpstreamStream) -> AsyncIterator[bytes]:
+    """stream=true: each upstream event's text as `transcript.text.delta`, then
+    `transcript.text.done` with the whole text and the usage."""
+    batches = upstream.batches()
+    texts: list[str] = []
+    usage: dict[str, Any] | None = None
+    try:
+        async for batch in batches:
+            out = []
+            for event in batch:
+                text = event_text(event)
+                if text:
+                    texts.append(text)
+                    out.append(sse_event(transcript_delta(text)))
+                usage = event.get("usageMetadata") or usage
+            if out:
+                yield b"".join(out)
+        yield sse_event(transcript_done("".join(texts).strip(), usage))
+    except AdapterError as error:
+        log.warning("transcription stream failed: %s", error.code)
+        yield sse_event(error.body())
+    finally:
+        await batches.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()
+
+
+async def transcriptions(request: Request) -> Response | RelayResponse:
     return await _transcribe(request, "transcribe")
 
 
-async def translations(request: Request) -> Response:
+async def translations(request: Request) -> Response | RelayResponse:
     return await _transcribe(request, "translate")
 
 

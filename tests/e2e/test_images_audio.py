@@ -420,3 +420,30 @@ def test_image_calls_run_concurrently_with_a_bound(
     assert 0.8 <= elapsed < 2.5  # not one by one (3.2 s), not all at once (0.4 s)
     sent = fake_upstream.requests[0].body
     assert sent["generationConfig"] == {"responseModalities": ["IMAGE"]}
+
+
+def test_transcription_stream(client: openai.OpenAI, speech_wav: bytes) -> None:
+    stream = client.audio.transcriptions.create(
+        model="gemini-2.5-flash", file=("speech.wav", speech_wav, "audio/wav"), stream=True
+    )
+    events = list(stream)
+    deltas = [e.delta for e in events if e.type == "transcript.text.delta"]
+    done = events[-1]
+    assert done.type == "transcript.text.done"
+    assert done.text == "".join(deltas).strip()
+    assert done.text.startswith("Hello from the emulator")
+    assert done.usage is not None and done.usage.input_tokens > 0
+
+
+def test_unsupported_streams_are_400s(client: openai.OpenAI, speech_wav: bytes) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.generate(model=IMAGE, prompt="x", stream=True)
+    assert caught.value.body["param"] == "stream"  # type: ignore[index]
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.audio.transcriptions.create(
+            model="gemini-2.5-flash",
+            file=("a.wav", speech_wav),
+            stream=True,
+            response_format="srt",  # type: ignore[call-overload]  # noqa: E501
+        )
+    assert caught.value.body["param"] == "stream"  # type: ignore[index]

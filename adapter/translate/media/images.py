@@ -135,6 +135,12 @@ def to_image_plan(
     quality = choice_field(body, "quality", QUALITIES) or "auto"
     response_format = choice_field(body, "response_format", ("url", "b64_json")) or "b64_json"
     output_format = choice_field(body, "output_format", ("png", "jpeg", "webp"))
+    if str(body.get("stream")).lower() == "true":
+        raise invalid_request(
+            "Streamed image generation (partial images) is not available on Gemini; leave"
+            " stream out to get the finished images.",
+            param="stream",
+        )
     adjusted = _unsupported(body)
     google, google_param = google_options(body)
 

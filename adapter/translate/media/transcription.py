@@ -78,6 +78,7 @@ class TranscriptionPlan:
     task: str  # "transcribe" or "translate"
     language: str | None
     adjusted: list[str] = field(default_factory=list)
+    stream: bool = False  # transcript.text.delta / transcript.text.done events
 
 
 def audio_mime(upload: Upload) -> str:
@@ -145,6 +146,13 @@ def to_transcription_plan(
     if body.get("include") is not None:
         adjusted.append("include")
     timed = response_format in TIMED_FORMATS
+    stream = task == "transcribe" and str(body.get("stream")).lower() == "true"
+    if stream and timed:
+        raise invalid_request(
+            "A streamed transcription is text events; use response_format 'json' or 'text'"
+            " with stream, or leave stream out.",
+            param="stream",
+        )
     generation: dict[str, Any] = {}
     if temperature is not None:
         generation["temperature"] = temperature
@@ -172,7 +180,7 @@ def to_transcription_plan(
     google, param = google_options(body)
     if google:
         merge_extension(native, google, param)
-    return TranscriptionPlan(model, native, response_format, task, language, adjusted)
+    return TranscriptionPlan(model, native, response_format, task, language, adjusted, stream)
 
 
 @dataclass
@@ -296,3 +304,25 @@ def transcription_reply(plan: TranscriptionPlan, reply: dict[str, Any]) -> tuple
         "usage": {"type": "duration", "seconds": duration},
     }
     return verbose, "application/json"
+
+
+def event_text(event: dict[str, Any]) -> str:
+    """The transcript text in one stream event (the first candidate's non-thought text)."""
+    return "".join(
+        part["text"]
+        for candidate in (event.get("candidates") or ())[:1]
+        for part in (candidate.get("content") or {}).get("parts") or ()
+        if isinstance(part, dict) and part.get("text") and not part.get("thought")
+    )
+
+
+def transcript_delta(text: str) -> dict[str, Any]:
+    return {"type": "transcript.text.delta", "delta": text}
+
+
+def transcript_done(text: str, usage_metadata: dict[str, Any] | None) -> dict[str, Any]:
+    done: dict[str, Any] = {"type": "transcript.text.done", "text": text}
+    usage = transcription_usage(usage_metadata)
+    if usage:
+        done["usage"] = usage
+    return done
