@@ -35,8 +35,14 @@ from adapter.translate.media.transcription import (
     transcription_reply,
 )
 from adapter.translate.request import NativeRequest, native_model_name
-from adapter.translate.response.audio import add_message_audio, pcm_from
+from adapter.translate.response.audio import (
+    add_message_audio,
+    audio_chunk,
+    audio_pieces,
+    pcm_from,
+)
 from adapter.translate.response.stream import sse_event
+from adapter.translate.response.usage import usage_from
 from adapter.transport import UpstreamStream
 
 log = logging.getLogger("adapter")
@@ -220,3 +226,47 @@ def with_chat_audio(
     data = encode_all(pcm, check_format(native.audio.format, "audio.format"), rate_from_mime(mime))
     expires = completion["created"] + AUDIO_LIFETIME_S
     return add_message_audio(completion, data, native.audio.transcript, audio_id, expires)
+
+
+async def chat_audio_chunks(
+    upstream: UpstreamStream, native: NativeRequest, completion_id: str, created: int, audio_id: str
+) -> AsyncIterator[bytes]:
+    """Streamed chat audio output: the transcript first, then each upstream event's pcm16 as
+    `delta.audio.data`, then the finish chunk, the usage chunk when asked, and [DONE]."""
+    assert native.audio is not None
+    model = native.requested_model
+    batches = upstream.batches()
+    usage: dict[str, Any] | None = None
+    opening = {
+        "role": "assistant",
+        "content": None,
+        "audio": {
+            "id": audio_id,
+            "transcript": native.audio.transcript,
+            "expires_at": created + AUDIO_LIFETIME_S,
+        },
+    }
+    try:
+        yield sse_event(audio_chunk(completion_id, created, model, opening))
+        async for batch in batches:
+            out = []
+            for event in batch:
+                for data in audio_pieces(event):
+                    delta = {"audio": {"id": audio_id, "data": data}}
+                    out.append(sse_event(audio_chunk(completion_id, created, model, delta)))
+                usage = event.get("usageMetadata") or usage
+            if out:
+                yield b"".join(out)
+        tail = [sse_event(audio_chunk(completion_id, created, model, {}, "stop"))]
+        if native.include_usage:
+            last = audio_chunk(completion_id, created, model, {})
+            last["choices"] = []
+            last["usage"] = usage_from(usage)
+            tail.append(sse_event(last))
+        yield b"".join(tail) + b"data: [DONE]\n\n"
+    except AdapterError as error:
+        log.warning("chat audio stream failed: %s", error.code)
+        yield sse_event(error.body())
+    finally:
+        await batches.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapter.api.audio import check_chat_audio, with_chat_audio
+from adapter.api.audio import chat_audio_chunks, check_chat_audio, with_chat_audio
 from adapter.api.errors import INTERNAL_ERROR
 from adapter.api.relay import RelayResponse
 from adapter.api.replies import DONE_EVENT, SSE_HEADERS, adapter_headers, json_response
@@ -63,8 +63,13 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
             include_usage=native.include_usage,
         )
         svc.metrics.response("chat", 200)
+        chunks = (
+            relay_chunks(upstream, translator, svc.metrics)
+            if native.audio is None
+            else chat_audio_chunks(upstream, native, fallback_id, created, svc.new_id("audio_"))
+        )
         return RelayResponse(
-            relay_chunks(upstream, translator, svc.metrics),
+            chunks,
             headers | SSE_HEADERS,
             on_cancel=SHUTDOWN_EVENT,
         )

@@ -4,7 +4,7 @@
 Only Gemini's TTS models speak: on them the request gets `responseModalities: ["AUDIO"]` and
 the voice (mapped like `/v1/audio/speech`); the reply's PCM becomes `message.audio`, whose
 `transcript` is the text the model was given to say (the last user message). Any other model
--> 400 `modalities` with the reason. Replies with audio are not streamed (400 `stream`).
+-> 400 `modalities` with the reason. Streamed replies carry pcm16 pieces in `delta.audio`.
 """
 
 from __future__ import annotations
@@ -39,11 +39,6 @@ def audio_output(
             " (such as gemini-2.5-flash-preview-tts).",
             param="modalities",
         )
-    if body.get("stream"):
-        raise invalid_request(
-            "Audio output is not streamed by this adapter; send the request without stream.",
-            param="stream",
-        )
     audio = body.get("audio")
     if audio is None:
         raise invalid_request("modalities includes 'audio', so 'audio' is required.", param="audio")
@@ -53,6 +48,12 @@ def audio_output(
     if audio_format not in AUDIO_FORMATS:
         raise invalid_request(
             f"Invalid audio.format {audio_format!r}; expected one of {', '.join(AUDIO_FORMATS)}.",
+            param="audio.format",
+        )
+    if body.get("stream") and audio_format != "pcm16":
+        raise invalid_request(
+            "Streamed audio output is pcm16 (as in OpenAI); set audio.format to 'pcm16' or"
+            " leave stream out.",
             param="audio.format",
         )
     generation["responseModalities"] = ["AUDIO"]

@@ -37,3 +37,27 @@ def add_message_audio(
         "expires_at": expires_at,
     }
     return completion
+
+
+def audio_chunk(
+    completion_id: str, created: int, model: str, delta: dict[str, Any], finish: str | None = None
+) -> dict[str, Any]:
+    """A `chat.completion.chunk` carrying `delta` (streamed audio output)."""
+    return {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+    }
+
+
+def audio_pieces(event: dict[str, Any]) -> list[str]:
+    """The base64 audio data of one stream event's first candidate, as sent."""
+    return [
+        part["inlineData"].get("data", "")
+        for candidate in (event.get("candidates") or ())[:1]
+        for part in (candidate.get("content") or {}).get("parts") or ()
+        if isinstance(part, dict)
+        and str((part.get("inlineData") or {}).get("mimeType", "")).lower().startswith("audio/")
+    ]
