@@ -209,7 +209,7 @@ BAD_CASES = [
     ({"stream_options": {"include_usage": 1}}, "stream_options.include_usage"),
     ({"reasoning_effort": "extreme"}, "reasoning_effort"),
     ({"response_format": {"type": "xml"}}, "response_format.type"),
-    ({"tools": [{"type": "function", "function": {"name": "bad name"}}]}, "tools[0].function.name"),
+    ({"tools": [{"type": "function", "function": {"name": ""}}]}, "tools[0].function.name"),
     (
         {
             "tools": [{"type": "function", "function": {"name": "f"}}],

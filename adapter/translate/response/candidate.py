@@ -7,6 +7,7 @@ non-stream reply (SPEC T3).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -57,10 +58,15 @@ def apply_partial_args(args: dict[str, Any], partials: Any) -> None:
 
 
 def parts_out(
-    parts: Any, id_seed: str, first_call: int = 0, open_call: OpenCall | None = None
+    parts: Any,
+    id_seed: str,
+    first_call: int = 0,
+    open_call: OpenCall | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> PartsOut:
     """`first_call` numbers tool calls across stream events so ids match the reply's;
-    `open_call` carries a pieced function call from the previous event."""
+    `open_call` carries a pieced function call from the previous event; `names` maps native
+    function names back to the caller's (NativeRequest.tool_names)."""
     out = PartsOut(open_call=open_call)
     if not isinstance(parts, list):
         return out
@@ -88,7 +94,7 @@ def parts_out(
                 "id": call_id,
                 "type": "function",
                 "function": {
-                    "name": call.get("name", ""),
+                    "name": _caller_name(call.get("name", ""), names),
                     "arguments": "" if pieced else orjson.dumps(call.get("args") or {}).decode(),
                 },
             }
@@ -124,6 +130,12 @@ def parts_out(
             out.texts.append(f"\n```output\n{output}\n```\n")
             out.code.append(part)
     return out
+
+
+def _caller_name(name: Any, names: Mapping[str, str] | None) -> Any:
+    if names and isinstance(name, str):
+        return names.get(name, name)
+    return name
 
 
 def logprobs_from(candidate: dict[str, Any]) -> dict[str, Any] | None:

@@ -7,6 +7,22 @@ import struct
 from typing import Any
 
 
+def merge_batches(replies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The replies to `split_batches`' requests, in that order -> one batch reply.
+
+    Raises ValueError if a reply is not a BatchEmbedContentsResponse (the caller maps it to
+    a 502)."""
+    if len(replies) == 1:
+        return replies[0]
+    embeddings: list[Any] = []
+    for reply in replies:
+        items = reply.get("embeddings") if isinstance(reply, dict) else None
+        if not isinstance(items, list):
+            raise ValueError("not a BatchEmbedContentsResponse")
+        embeddings.extend(items)
+    return {"embeddings": embeddings}
+
+
 def embeddings_from(native: dict[str, Any], model: str, encoding: str) -> dict[str, Any]:
     data = []
     for index, embedding in enumerate(native.get("embeddings") or ()):

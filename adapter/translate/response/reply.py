@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from adapter.translate.response.candidate import google_extras, logprobs_from, parts_out
@@ -27,8 +28,13 @@ def completion_id_from(native: dict[str, Any], fallback: str) -> str:
     return f"chatcmpl-{response_id}" if response_id else fallback
 
 
-def message_from(candidate: dict[str, Any], native: dict[str, Any], id_seed: str) -> dict:
-    out = parts_out((candidate.get("content") or {}).get("parts"), id_seed)
+def message_from(
+    candidate: dict[str, Any],
+    native: dict[str, Any],
+    id_seed: str,
+    tool_names: Mapping[str, str] | None = None,
+) -> dict:
+    out = parts_out((candidate.get("content") or {}).get("parts"), id_seed, names=tool_names)
     content = "".join(out.texts) if out.texts else None
     message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
     if out.reasoning:
@@ -64,13 +70,20 @@ def blocked_choice(native: dict[str, Any]) -> dict[str, Any]:
 
 
 def completion_from(
-    native: dict[str, Any], *, model: str, created: int, fallback_id: str
+    native: dict[str, Any],
+    *,
+    model: str,
+    created: int,
+    fallback_id: str,
+    tool_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    """`tool_names`: NativeRequest.tool_names, so function names come back as the caller
+    declared them."""
     completion_id = completion_id_from(native, fallback_id)
     choices = []
     for position, candidate in enumerate(native.get("candidates") or []):
         index = candidate.get("index", position)
-        message = message_from(candidate, native, f"{completion_id}:{index}")
+        message = message_from(candidate, native, f"{completion_id}:{index}", tool_names)
         choices.append(
             {
                 "index": index,

@@ -8,6 +8,7 @@ final chunk can carry grounding annotations computed over the whole text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,17 @@ class _Choice:
 
 
 class StreamTranslator:
-    def __init__(self, *, model: str, created: int, fallback_id: str, include_usage: bool):
+    def __init__(
+        self,
+        *,
+        model: str,
+        created: int,
+        fallback_id: str,
+        include_usage: bool,
+        tool_names: Mapping[str, str] | None = None,
+    ):
         self.model = model
+        self.tool_names = tool_names or {}
         self.created = created
         self.fallback_id = fallback_id
         self.include_usage = include_usage
@@ -160,7 +170,9 @@ class StreamTranslator:
         parts = (candidate.get("content") or {}).get("parts")
         if not parts:
             return {}
-        out = parts_out(parts, f"{self.id}:{index}", state.calls, state.open_call)
+        out = parts_out(
+            parts, f"{self.id}:{index}", state.calls, state.open_call, self.tool_names
+        )
         state.open_call = out.open_call
         delta: dict[str, Any] = {}
         if out.texts:
