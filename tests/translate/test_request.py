@@ -529,7 +529,6 @@ PART_CASES = [
         {
             "fileData": {
                 "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/abc",
-                "mimeType": "application/octet-stream",
             }
         },
     ),
