@@ -37,6 +37,15 @@ class PartsOut:
     open_call: OpenCall | None = None  # still receiving arguments when the parts ended
     # Arguments of pieced calls that completed, by tool call number (for stream deltas).
     completed_args: dict[int, str] = field(default_factory=dict)
+    # Per part, in order: (code point offset in "".join(texts) where its text starts, the
+    # text it added to content, "" for none). Grounding segments with partIndex use it.
+    spans: list[tuple[int, str]] = field(default_factory=list)
+    length: int = 0  # code points in "".join(texts)
+
+    def add_text(self, text: str) -> None:
+        self.spans.append((self.length, text))
+        self.texts.append(text)
+        self.length += len(text)
 
 
 def apply_partial_args(args: dict[str, Any], partials: Any) -> None:
@@ -72,64 +81,78 @@ def parts_out(
         return out
     for part in parts:
         if not isinstance(part, dict):
+            out.spans.append((out.length, ""))
             continue
-        if "functionCall" in part:
-            call = part["functionCall"] or {}
-            if out.open_call is not None and "name" not in call:
-                apply_partial_args(out.open_call.args, call.get("partialArgs"))
-                if not call.get("willContinue"):  # `{}` ends the pieced call
-                    arguments = orjson.dumps(out.open_call.args).decode()
-                    out.completed_args[out.open_call.index] = arguments
-                    local = out.open_call.index - first_call
-                    if 0 <= local < len(out.tool_calls):
-                        out.tool_calls[local]["function"]["arguments"] = arguments
-                    out.open_call = None
-                continue
-            number = first_call + len(out.tool_calls)
-            call_id = encode_tool_call_id(
-                f"{id_seed}:{number}", call.get("id"), part.get("thoughtSignature")
-            )
-            pieced = bool(call.get("willContinue")) and "args" not in call
-            tool_call: dict[str, Any] = {
-                "id": call_id,
-                "type": "function",
-                "function": {
-                    "name": _caller_name(call.get("name", ""), names),
-                    "arguments": "" if pieced else orjson.dumps(call.get("args") or {}).decode(),
-                },
-            }
-            if part.get("thoughtSignature"):
-                tool_call["extra_content"] = {
-                    "google": {"thought_signature": part["thoughtSignature"]}
-                }
-            out.tool_calls.append(tool_call)
-            if pieced:
-                out.open_call = OpenCall(number)
-            continue
-        if part.get("thoughtSignature"):
-            out.signature = part["thoughtSignature"]
-        if "text" in part:
-            if part.get("thought"):
-                out.reasoning.append(part["text"])
-            elif part["text"]:
-                out.texts.append(part["text"])
-        elif "inlineData" in part:
-            blob = part["inlineData"] or {}
-            mime = blob.get("mimeType", "application/octet-stream")
-            if mime.startswith("image/") and not part.get("thought"):
-                url = f"data:{mime};base64,{blob.get('data', '')}"
-                out.images.append({"type": "image_url", "image_url": {"url": url}})
-        elif "executableCode" in part:
-            code = part["executableCode"] or {}
-            language = str(code.get("language", "")).lower().replace("language_unspecified", "")
-            out.texts.append(f"\n```{language}\n{code.get('code', '')}\n```\n")
-            out.code.append(part)
-        elif "codeExecutionResult" in part:
-            result = part["codeExecutionResult"] or {}
-            output = result.get("output", "")
-            out.texts.append(f"\n```output\n{output}\n```\n")
-            out.code.append(part)
+        spans_before = len(out.spans)
+        _part_out(part, out, id_seed, first_call, names)
+        if len(out.spans) == spans_before:  # the part added no content text
+            out.spans.append((out.length, ""))
     return out
+
+
+def _part_out(
+    part: dict[str, Any],
+    out: PartsOut,
+    id_seed: str,
+    first_call: int,
+    names: Mapping[str, str] | None,
+) -> None:
+    if "functionCall" in part:
+        call = part["functionCall"] or {}
+        if out.open_call is not None and "name" not in call:
+            apply_partial_args(out.open_call.args, call.get("partialArgs"))
+            if not call.get("willContinue"):  # `{}` ends the pieced call
+                arguments = orjson.dumps(out.open_call.args).decode()
+                out.completed_args[out.open_call.index] = arguments
+                local = out.open_call.index - first_call
+                if 0 <= local < len(out.tool_calls):
+                    out.tool_calls[local]["function"]["arguments"] = arguments
+                out.open_call = None
+            return
+        number = first_call + len(out.tool_calls)
+        call_id = encode_tool_call_id(
+            f"{id_seed}:{number}", call.get("id"), part.get("thoughtSignature")
+        )
+        pieced = bool(call.get("willContinue")) and "args" not in call
+        tool_call: dict[str, Any] = {
+            "id": call_id,
+            "type": "function",
+            "function": {
+                "name": _caller_name(call.get("name", ""), names),
+                "arguments": "" if pieced else orjson.dumps(call.get("args") or {}).decode(),
+            },
+        }
+        if part.get("thoughtSignature"):
+            tool_call["extra_content"] = {
+                "google": {"thought_signature": part["thoughtSignature"]}
+            }
+        out.tool_calls.append(tool_call)
+        if pieced:
+            out.open_call = OpenCall(number)
+        return
+    if part.get("thoughtSignature"):
+        out.signature = part["thoughtSignature"]
+    if "text" in part:
+        if part.get("thought"):
+            out.reasoning.append(part["text"])
+        elif part["text"]:
+            out.add_text(part["text"])
+    elif "inlineData" in part:
+        blob = part["inlineData"] or {}
+        mime = blob.get("mimeType", "application/octet-stream")
+        if mime.startswith("image/") and not part.get("thought"):
+            url = f"data:{mime};base64,{blob.get('data', '')}"
+            out.images.append({"type": "image_url", "image_url": {"url": url}})
+    elif "executableCode" in part:
+        code = part["executableCode"] or {}
+        language = str(code.get("language", "")).lower().replace("language_unspecified", "")
+        out.add_text(f"\n```{language}\n{code.get('code', '')}\n```\n")
+        out.code.append(part)
+    elif "codeExecutionResult" in part:
+        result = part["codeExecutionResult"] or {}
+        output = result.get("output", "")
+        out.add_text(f"\n```output\n{output}\n```\n")
+        out.code.append(part)
 
 
 def _caller_name(name: Any, names: Mapping[str, str] | None) -> Any:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapter.translate.response.candidate import google_extras, logprobs_from, parts_out
-from adapter.translate.response.citations import annotations_from
 from adapter.translate.response.finish import finish_reason_from
+from adapter.translate.response.grounding import annotations_from
 from adapter.translate.response.usage import usage_from
 
 _RESPONSE_FIELDS = ("candidates", "promptFeedback", "usageMetadata")
@@ -43,7 +43,7 @@ def message_from(
         message["tool_calls"] = out.tool_calls
     if out.images:
         message["images"] = out.images
-    annotations = annotations_from(candidate.get("groundingMetadata"), content or "")
+    annotations = annotations_from(candidate.get("groundingMetadata"), content or "", out.spans)
     if annotations:
         message["annotations"] = annotations
     extras = google_extras(candidate, native, out.code)

@@ -20,8 +20,8 @@ from adapter.translate.response.candidate import (
     logprobs_from,
     parts_out,
 )
-from adapter.translate.response.citations import annotations_from
 from adapter.translate.response.finish import finish_reason_from
+from adapter.translate.response.grounding import annotations_from
 from adapter.translate.response.reply import blocked_choice, completion_id_from
 from adapter.translate.response.usage import usage_from
 
@@ -36,6 +36,8 @@ class _Choice:
     role_sent: bool = False
     calls: int = 0
     texts: list[str] = field(default_factory=list)  # kept for grounding offsets only
+    spans: list[tuple[int, str]] = field(default_factory=list)  # every part so far, in order
+    length: int = 0  # code points in "".join(texts)
     fields: dict[str, Any] = field(default_factory=dict)  # latest candidate-level fields
     code: list[dict[str, Any]] = field(default_factory=list)
     signature: str | None = None
@@ -139,6 +141,9 @@ class StreamTranslator:
         self._last_event = event
         if event.get("usageMetadata"):
             self._usage = event["usageMetadata"]
+        for piece in texts:
+            state.spans.append((state.length, piece))
+            state.length += len(piece)
         text = "".join(texts)
         if not text:
             return b""
@@ -174,6 +179,8 @@ class StreamTranslator:
             parts, f"{self.id}:{index}", state.calls, state.open_call, self.tool_names
         )
         state.open_call = out.open_call
+        state.spans.extend((state.length + offset, text) for offset, text in out.spans)
+        state.length += out.length
         delta: dict[str, Any] = {}
         if out.texts:
             text = "".join(out.texts)
@@ -208,7 +215,7 @@ class StreamTranslator:
             state = self._choices[index]
             delta: dict[str, Any] = {} if state.role_sent else {"role": "assistant"}
             annotations = annotations_from(
-                state.fields.get("groundingMetadata"), "".join(state.texts)
+                state.fields.get("groundingMetadata"), "".join(state.texts), state.spans
             )
             if annotations:
                 delta["annotations"] = annotations
