@@ -4,7 +4,6 @@ upstream client. Handlers parse, call the pure translators, and relay; nothing e
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import gc
 import hmac
@@ -29,8 +28,10 @@ from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_sess
 from adapter.metrics import Metrics
 from adapter.streaming import RelayResponse
 from adapter.translate.request import NativeRequest, native_model_name, to_native_request
-from adapter.translate.request.embeddings import to_native_embeddings
-from adapter.translate.response.embeddings import embeddings_from
+from adapter.translate.request.embeddings import split_batches, to_native_embeddings
+from adapter.translate.request.parts import fill_remote_media as fill_remote_part
+from adapter.translate.response.embeddings import embeddings_from, merge_batches
+from adapter.translate.response.errors import with_openai_param
 from adapter.translate.response.models import model_from, model_list_from
 from adapter.translate.response.reply import completion_from
 from adapter.translate.response.stream import StreamTranslator, sse_event
@@ -174,10 +175,7 @@ class Service:
                 raise invalid_request(
                     f"Could not use the image URL: {exc}", param=item.param
                 ) from None
-            item.part["inlineData"] = {
-                "mimeType": media.mime_type,
-                "data": base64.b64encode(media.data).decode(),
-            }
+            fill_remote_part(item, media.mime_type, media.data)
 
         await asyncio.gather(*(fetch_one(i) for i in range(len(native.remote_media))))
 
@@ -190,6 +188,7 @@ class Service:
     # --- routes ---------------------------------------------------------------------------
 
     async def chat_completions(self, request: Request) -> Response | RelayResponse:
+        native: NativeRequest | None = None
         try:
             key = self.upstream_key(request)
             body = await self.read_json(request)
@@ -209,6 +208,7 @@ class Service:
                     created=created,
                     fallback_id=fallback_id,
                     include_usage=native.include_usage,
+                    tool_names=native.tool_names,
                 )
                 self.metrics.response("chat", 200)
                 headers["content-type"] = "text/event-stream; charset=utf-8"
@@ -218,11 +218,17 @@ class Service:
                 )
             reply = await self.upstream.generate(native.model, payload, key, native.content_sources)
             completion = completion_from(
-                reply, model=native.requested_model, created=created, fallback_id=fallback_id
+                reply,
+                model=native.requested_model,
+                created=created,
+                fallback_id=fallback_id,
+                tool_names=native.tool_names,
             )
             self.metrics.response("chat", 200)
             return json_response(completion, headers)
         except AdapterError as error:
+            if native is not None:
+                with_openai_param(error, native.content_sources)
             return self.fail("chat", error)
 
     async def _sse(
@@ -260,12 +266,18 @@ class Service:
                 raise invalid_request("You must provide a model parameter.", param="model")
             model = native_model_name(body["model"], self.config.model_aliases)
             native = to_native_embeddings(body, model)
-            reply = await self.upstream.call_json(
+            replies = await self.upstream.call_json_many(
                 "POST",
                 f"/v1beta/models/{model}:batchEmbedContents",
                 key,
-                orjson.dumps(native.body),
+                [orjson.dumps(batch) for batch in split_batches(native.body)],
             )
+            try:
+                reply = merge_batches(replies)
+            except ValueError:
+                raise AdapterError(
+                    502, "The upstream embeddings reply is malformed.", code="bad_upstream_response"
+                ) from None
             self.metrics.response("embeddings", 200)
             return json_response(embeddings_from(reply, native.requested_model, native.encoding))
         except AdapterError as error:

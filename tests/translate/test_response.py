@@ -8,8 +8,8 @@ import pytest
 from fixtures_lib import load_fixture
 from schema_check import assert_valid
 
-from adapter.translate.response.grounding import annotations_from, byte_to_char_offsets
 from adapter.translate.response.finish import finish_reason_from
+from adapter.translate.response.grounding import annotations_from, byte_to_char_offsets
 from adapter.translate.response.reply import completion_from, is_native_response
 from adapter.translate.response.stream import StreamTranslator
 from adapter.translate.response.usage import usage_from
