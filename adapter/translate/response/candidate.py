@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from adapter.translate.response.partial_args import apply_partial_args
 from adapter.translate.signatures import encode_tool_call_id
 
 
@@ -24,6 +25,7 @@ class OpenCall:
 
     index: int  # the tool call's number within its choice
     args: dict[str, Any] = field(default_factory=dict)
+    continuing: set[str] = field(default_factory=set)  # string paths still being streamed
 
 
 @dataclass(slots=True)
@@ -33,6 +35,9 @@ class PartsOut:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
     code: list[dict[str, Any]] = field(default_factory=list)  # raw native code-execution parts
+    # Server-side tool parts (toolCall / toolResponse, Gemini 3 with
+    # includeServerSideToolInvocations): kept for extra_content, never client tool calls.
+    server_tools: list[dict[str, Any]] = field(default_factory=list)
     signature: str | None = None  # a thoughtSignature on a non-call part (Gemini 3 text)
     open_call: OpenCall | None = None  # still receiving arguments when the parts ended
     # Arguments of pieced calls that completed, by tool call number (for stream deltas).
@@ -46,24 +51,6 @@ class PartsOut:
         self.spans.append((self.length, text))
         self.texts.append(text)
         self.length += len(text)
-
-
-def apply_partial_args(args: dict[str, Any], partials: Any) -> None:
-    """`[{"jsonPath": "$.location", "stringValue": "Bos"}, ...]` into `args`; string pieces
-    of the same path are concatenated, other values replace."""
-    for partial in partials if isinstance(partials, list) else ():
-        keys = str(partial.get("jsonPath", "$")).removeprefix("$").strip(".").split(".")
-        target = args
-        for key in keys[:-1]:
-            target = target.setdefault(key, {})
-        if "stringValue" in partial:
-            target[keys[-1]] = str(target.get(keys[-1], "")) + partial["stringValue"]
-        elif "numberValue" in partial:
-            target[keys[-1]] = partial["numberValue"]
-        elif "boolValue" in partial:
-            target[keys[-1]] = partial["boolValue"]
-        elif "nullValue" in partial:
-            target[keys[-1]] = None
 
 
 def parts_out(
@@ -100,7 +87,9 @@ def _part_out(
     if "functionCall" in part:
         call = part["functionCall"] or {}
         if out.open_call is not None and "name" not in call:
-            apply_partial_args(out.open_call.args, call.get("partialArgs"))
+            apply_partial_args(
+                out.open_call.args, call.get("partialArgs"), out.open_call.continuing
+            )
             if not call.get("willContinue"):  # `{}` ends the pieced call
                 arguments = orjson.dumps(out.open_call.args).decode()
                 out.completed_args[out.open_call.index] = arguments
@@ -219,7 +208,10 @@ _CANDIDATE_EXTRAS = (
 
 
 def google_extras(
-    candidate: dict[str, Any], response: dict[str, Any], code: list[dict[str, Any]]
+    candidate: dict[str, Any],
+    response: dict[str, Any],
+    code: list[dict[str, Any]],
+    server_tools: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     for key in _CANDIDATE_EXTRAS:
@@ -232,6 +224,8 @@ def google_extras(
         extras["block_reason"] = feedback["blockReason"]
     if code:
         extras["code_execution"] = snake_keys(code)
+    if server_tools:
+        extras["server_tool_invocations"] = snake_keys(server_tools)
     for key in ("modelVersion", "responseId", "createTime"):
         if key in response:
             extras[snake(key)] = response[key]

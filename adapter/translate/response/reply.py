@@ -46,7 +46,7 @@ def message_from(
     annotations = annotations_from(candidate.get("groundingMetadata"), content or "", out.spans)
     if annotations:
         message["annotations"] = annotations
-    extras = google_extras(candidate, native, out.code)
+    extras = google_extras(candidate, native, out.code, out.server_tools)
     if out.signature:
         extras["thought_signature"] = out.signature
     message["extra_content"] = {"google": extras}

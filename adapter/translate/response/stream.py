@@ -40,6 +40,7 @@ class _Choice:
     length: int = 0  # code points in "".join(texts)
     fields: dict[str, Any] = field(default_factory=dict)  # latest candidate-level fields
     code: list[dict[str, Any]] = field(default_factory=list)
+    server_tools: list[dict[str, Any]] = field(default_factory=list)
     signature: str | None = None
     open_call: OpenCall | None = None
 
@@ -201,6 +202,7 @@ class StreamTranslator:
         if out.images:
             delta["images"] = out.images
         state.code.extend(out.code)
+        state.server_tools.extend(out.server_tools)
         if out.signature:
             state.signature = out.signature
         return delta
@@ -219,7 +221,9 @@ class StreamTranslator:
             )
             if annotations:
                 delta["annotations"] = annotations
-            extras = google_extras(state.fields, self._last_event, state.code)
+            extras = google_extras(
+                state.fields, self._last_event, state.code, state.server_tools
+            )
             if state.signature:
                 extras["thought_signature"] = state.signature
             delta["extra_content"] = {"google": extras}
