@@ -5,22 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from adapter.native import is_native_response  # noqa: F401 - kept importable here
 from adapter.translate.response.candidate import google_extras, logprobs_from, parts_out
 from adapter.translate.response.finish import finish_reason_from
 from adapter.translate.response.grounding import annotations_from
 from adapter.translate.response.usage import usage_from
-
-_RESPONSE_FIELDS = ("candidates", "promptFeedback", "usageMetadata")
-
-
-def is_native_response(obj: Any) -> bool:
-    """A 2xx body that is not a GenerateContentResponse is a bad upstream reply (SPEC E2b)."""
-    if not isinstance(obj, dict) or not any(key in obj for key in _RESPONSE_FIELDS):
-        return False
-    candidates = obj.get("candidates", [])
-    if not isinstance(candidates, list) or not all(isinstance(c, dict) for c in candidates):
-        return False
-    return all(isinstance(obj.get(key, {}), dict) for key in ("promptFeedback", "usageMetadata"))
 
 
 def completion_id_from(native: dict[str, Any], fallback: str) -> str:
