@@ -25,3 +25,12 @@ def native(**fields: Any) -> dict[str, Any]:
 
 def tool_call(call_id: str, name: str, args: str = "{}") -> dict[str, Any]:
     return {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
+
+
+def regression(name: str) -> dict[str, Any]:
+    """A fixture of tests/fixtures/regressions/ (one per fault seen in the wild)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "fixtures" / "regressions" / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from translate_helpers import USER, native, req, tool_call
+from translate_helpers import USER, native, regression, req, tool_call
 
+from adapter.errors import AdapterError
 from adapter.translate.request import to_native_request
 from adapter.translate.signatures import SKIP_SIGNATURE, decode_tool_call_id, encode_tool_call_id
 
@@ -138,3 +139,56 @@ def test_extra_content_signature_wins_and_gemini3_gets_skip_value() -> None:
     # Gemini 2.5 does not validate signatures: nothing is invented for it.
     body25 = to_native_request(req(messages=messages)).body
     assert "thoughtSignature" not in body25["contents"][4]["parts"][0]
+
+
+# --- pairing results with calls (Q6) ------------------------------------------------------
+
+
+def test_repeated_call_ids_pair_by_position() -> None:
+    fx = regression("tool_results_repeated_ids")
+    body = to_native_request(fx["request"]).body
+    assert body["contents"][2]["parts"] == fx["expected_responses"]
+    assert body["contents"][3] == {"role": "user", "parts": [{"text": "thanks"}]}
+
+
+def test_missing_ids_pair_by_position() -> None:
+    calls = [
+        {"type": "function", "function": {"name": "a", "arguments": "{}"}},
+        {"type": "function", "function": {"name": "b", "arguments": "{}"}},
+    ]
+    body = native(
+        messages=[
+            USER,
+            {"role": "assistant", "tool_calls": calls},
+            {"role": "tool", "content": "1"},
+            {"role": "tool", "content": "2"},
+            USER,
+        ]
+    )
+    responses = [p["functionResponse"] for p in body["contents"][2]["parts"]]
+    assert [(r["name"], r["response"]) for r in responses] == [
+        ("a", {"result": 1}),
+        ("b", {"result": 2}),
+    ]
+
+
+def test_repeated_id_answered_once_is_still_unanswered() -> None:
+    calls = [tool_call("same", "a"), tool_call("same", "a")]
+    with pytest.raises(AdapterError) as caught:
+        to_native_request(
+            req(
+                messages=[
+                    USER,
+                    {"role": "assistant", "tool_calls": calls},
+                    {"role": "tool", "tool_call_id": "same", "content": "1"},
+                    USER,
+                ]
+            )
+        )
+    assert caught.value.param == "messages[1].tool_calls[1]"
+
+
+def test_unpaired_tool_message_without_id_is_refused() -> None:
+    with pytest.raises(AdapterError) as caught:
+        to_native_request(req(messages=[USER, {"role": "tool", "content": "x"}]))
+    assert caught.value.param == "messages[1].tool_call_id"

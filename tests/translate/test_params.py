@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from translate_helpers import native, req
+from translate_helpers import native, regression, req
 
+from adapter.errors import AdapterError
 from adapter.translate.request import to_native_request
 
 # --- parameters (R5, R6) ------------------------------------------------------------------
@@ -64,3 +65,44 @@ def test_penalties_dropped_where_refused_and_reported() -> None:
     kept = to_native_request(req(model="gemini-2.0-flash", presence_penalty=0.5))
     assert kept.body["generationConfig"] == {"presencePenalty": 0.5}
     assert kept.adjusted == []
+
+
+# --- integer ranges (Q3) ------------------------------------------------------------------
+
+
+def test_seed_and_max_tokens_fit_int32_and_are_reported() -> None:
+    fx = regression("seed_out_of_int32")
+    result = to_native_request(fx["request"])
+    config = result.body["generationConfig"]
+    assert config["seed"] == fx["expected_seed"]
+    assert config["maxOutputTokens"] == fx["expected_max_output_tokens"]
+    assert result.adjusted == fx["expected_adjusted"]
+
+
+@pytest.mark.parametrize(
+    ("seed", "sent"),
+    [(0, 0), (2**31 - 1, 2**31 - 1), (-(2**31), -(2**31)), (2**31, -(2**31)), (2**32 + 5, 5)],
+)
+def test_seed_folding(seed: int, sent: int) -> None:
+    assert native(seed=seed)["generationConfig"]["seed"] == sent
+
+
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [
+        ({"seed": 2**64}, "seed"),
+        ({"n": 2**40}, "n"),
+        ({"top_logprobs": 2**40, "logprobs": True}, "top_logprobs"),
+        ({"max_completion_tokens": 0}, "max_completion_tokens"),
+    ],
+)
+def test_out_of_range_integers_are_refused(fields: dict[str, Any], param: str) -> None:
+    with pytest.raises(AdapterError) as caught:
+        to_native_request(req(**fields))
+    assert caught.value.param == param
+
+
+def test_max_completion_tokens_clamped() -> None:
+    result = to_native_request(req(max_completion_tokens=10**12))
+    assert result.body["generationConfig"]["maxOutputTokens"] == 2**31 - 1
+    assert result.adjusted == [f"max_completion_tokens=clamped:{2**31 - 1}"]
