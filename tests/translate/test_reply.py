@@ -7,7 +7,6 @@ from typing import Any
 from fixtures_lib import load_fixture
 from schema_check import assert_valid
 
-from adapter.translate.response.grounding import byte_to_char_offsets
 from adapter.translate.response.reply import completion_from
 from adapter.translate.signatures import decode_tool_call_id
 
@@ -16,15 +15,6 @@ def reply(native: dict[str, Any]) -> dict[str, Any]:
     result = completion_from(native, model="m", created=1, fallback_id="chatcmpl-x")
     assert_valid("openai.chat_completion", result)
     return result
-
-
-def test_byte_offsets_become_code_point_offsets() -> None:
-    text = "café ☕ ok"
-    table = byte_to_char_offsets(text)
-    assert table[len("caf")] == 3
-    assert table[len("café ".encode())] == 5
-    assert table[len("café ☕ ".encode())] == 7
-    assert table[-1] == len(text)
 
 
 def test_text_thoughts_and_signature() -> None:
