@@ -8,7 +8,7 @@ import pytest
 from translate_helpers import req
 
 from adapter.translate.request import native_model_name, to_native_request
-from adapter.translate.request.extensions import camel, camelize
+from adapter.translate.request.extensions import camel, camelize, merge_extension, split_thinking
 
 # --- extensions (R9) ----------------------------------------------------------------------
 
@@ -90,3 +90,70 @@ def test_camel(name: str, expected: str) -> None:
 )
 def test_model_names(model: str, aliases: dict[str, str], expected: str) -> None:
     assert native_model_name(model, aliases) == expected
+
+
+# --- merge_extension and split_thinking, directly ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("native", "google", "expected"),
+    [
+        (
+            {"contents": []},
+            {"cached_content": "cachedContents/1", "labels": {"team_name": "x"}},
+            {"contents": [], "cachedContent": "cachedContents/1", "labels": {"team_name": "x"}},
+        ),
+        (
+            {"contents": [], "tools": [{"functionDeclarations": [{"name": "f"}]}]},
+            {"tools": ["google_search", {"url_context": {}}]},
+            {
+                "contents": [],
+                "tools": [
+                    {"functionDeclarations": [{"name": "f"}]},
+                    {"googleSearch": {}},
+                    {"urlContext": {}},
+                ],
+            },
+        ),
+        (
+            {"contents": [], "generationConfig": {"temperature": 1}},
+            {"generation_config": {"top_k": 3}, "response_modalities": ["TEXT"]},
+            {
+                "contents": [],
+                "generationConfig": {"temperature": 1, "topK": 3, "responseModalities": ["TEXT"]},
+            },
+        ),
+        (
+            {"contents": [], "toolConfig": {"functionCallingConfig": {"mode": "ANY"}}},
+            {"tool_config": {"function_calling_config": {"allowed_function_names": ["f"]}}},
+            {
+                "contents": [],
+                "toolConfig": {
+                    "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["f"]}
+                },
+            },
+        ),
+        (
+            {"contents": []},
+            {"new_native_field": {"some_key": 1}},
+            {"contents": [], "newNativeField": {"someKey": 1}},
+        ),
+    ],
+)
+def test_merge_extension(native: dict[str, Any], google: dict[str, Any], expected: dict) -> None:
+    merge_extension(native, google, "google")
+    assert native == expected
+
+
+def test_split_thinking_takes_the_config_out_with_its_path() -> None:
+    google = {"thinking_config": {"thinking_level": "low"}, "labels": {"a": "b"}}
+    rest, explicit, where = split_thinking(google, "extra_body.google")
+    assert rest == {"labels": {"a": "b"}}
+    assert explicit == {"thinkingLevel": "low"}
+    assert where == "extra_body.google.thinking_config"
+    assert "thinking_config" in google  # the caller's object is not changed
+    nested = {"generationConfig": {"thinkingConfig": {"thinkingBudget": 5}, "topK": 2}}
+    rest, explicit, where = split_thinking(nested, "google")
+    assert rest == {"generationConfig": {"topK": 2}}
+    assert (explicit, where) == ({"thinkingBudget": 5}, "google.generationConfig.thinkingConfig")
+    assert split_thinking({"labels": {}}, "google") == ({"labels": {}}, None, "")

@@ -5,15 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from schema_check import assert_valid
+from translate_helpers import regression
 
-from adapter.translate.response.reply import completion_from, is_native_response
-
-
-def reply(native: dict[str, Any]) -> dict[str, Any]:
-    result = completion_from(native, model="m", created=1, fallback_id="chatcmpl-x")
-    assert_valid("openai.chat_completion", result)
-    return result
+from adapter.native import is_native_response
 
 
 @pytest.mark.parametrize(
@@ -27,6 +21,12 @@ def reply(native: dict[str, Any]) -> dict[str, Any]:
         ({"candidates": [1]}, False),
         ({"usageMetadata": "x"}, False),
         ({"candidates": [], "promptFeedback": []}, False),
+        (regression("reply_parts_not_a_list")["native_reply"], False),
+        ({"candidates": [{"content": "x"}]}, False),
+        ({"candidates": [{"content": {"parts": [1]}}]}, False),
+        ({"candidates": [{"content": {"parts": None}}]}, True),
+        ({"candidates": [{"finishReason": "SAFETY"}]}, True),
+        ({"candidates": [{"content": {"role": "model", "parts": [{"text": "x"}]}}]}, True),
     ],
 )
 def test_is_native_response(obj: Any, ok: bool) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from fixtures_lib import load_fixture
 from schema_check import assert_valid
 
+from adapter.translate.response.candidate import parts_out
 from adapter.translate.response.reply import completion_from
 from adapter.translate.signatures import decode_tool_call_id
 
@@ -105,3 +106,56 @@ def test_image_code_and_logprobs() -> None:
             {"token": "e", "logprob": -1.0, "bytes": [101]},
         ],
     }
+
+
+# --- parts_out, directly -----------------------------------------------------------------
+
+
+def test_parts_out_sorts_every_kind_of_part_and_records_spans() -> None:
+    parts = [
+        {"text": "plan", "thought": True},
+        {"text": "A"},
+        {"functionCall": {"name": "_1f", "args": {"x": 1}}, "thoughtSignature": "c2ln"},
+        {"executableCode": {"language": "PYTHON", "code": "1"}},
+        {"toolCall": {"toolType": "GOOGLE_SEARCH_WEB", "args": {"q": "x"}}},
+        {"inlineData": {"mimeType": "image/png", "data": "AA=="}},
+        "not a part",
+        {"text": "B"},
+    ]
+    out = parts_out(parts, "seed", names={"_1f": "1f"})
+    assert out.reasoning == ["plan"]
+    assert out.texts == ["A", "\n```python\n1\n```\n", "B"]
+    assert [c["function"]["name"] for c in out.tool_calls] == ["1f"]
+    assert out.tool_calls[0]["extra_content"] == {"google": {"thought_signature": "c2ln"}}
+    assert out.server_tools == [parts[4]]
+    assert out.images == [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]
+    content = "".join(out.texts)
+    assert len(out.spans) == len(parts)
+    assert [content[o : o + len(t)] for o, t in out.spans] == [t for _, t in out.spans]
+    assert out.spans[7] == (len(content) - 1, "B")
+
+
+def test_parts_out_of_something_else_is_empty() -> None:
+    out = parts_out("nope", "seed")
+    assert (out.texts, out.tool_calls, out.spans) == ([], [], [])
+
+
+def test_server_side_tool_parts_stay_out_of_tool_calls() -> None:
+    native = {
+        "candidates": [
+            {
+                "content": {
+                    "parts": [
+                        {"toolCall": {"toolType": "URL_CONTEXT", "args": {}}},
+                        {"toolResponse": {"toolType": "URL_CONTEXT", "response": {}}},
+                        {"text": "done"},
+                    ]
+                },
+                "finishReason": "STOP",
+            }
+        ]
+    }
+    message = reply(native)["choices"][0]["message"]
+    assert "tool_calls" not in message and message["content"] == "done"
+    assert len(message["extra_content"]["google"]["server_tool_invocations"]) == 2
+    assert reply(native)["choices"][0]["finish_reason"] == "stop"

@@ -137,6 +137,8 @@ def _part_out(
         language = str(code.get("language", "")).lower().replace("language_unspecified", "")
         out.add_text(f"\n```{language}\n{code.get('code', '')}\n```\n")
         out.code.append(part)
+    elif "toolCall" in part or "toolResponse" in part:
+        out.server_tools.append(part)
     elif "codeExecutionResult" in part:
         result = part["codeExecutionResult"] or {}
         output = result.get("output", "")
