@@ -19,7 +19,7 @@ import orjson
 
 from adapter.config import Config
 from adapter.errors import AdapterError, retry_delay_seconds, upstream_error
-from adapter.native import is_native_response
+from adapter.native_shape import is_native_response
 from adapter.sse import SSEDecoder
 
 __all__ = ["SSEDecoder", "UpstreamClient", "UpstreamStream", "native_url"]
@@ -306,8 +306,7 @@ class UpstreamClient:
             response.release()
 
     def default_retries(self) -> int:
-        config = self._config
-        return int(getattr(config, "upstream_retries", getattr(config, "max_retries", 2)))
+        return self._config.upstream_retries
 
     async def _open(
         self, model: str, body: bytes, key: str, stream: bool, retries: int | None

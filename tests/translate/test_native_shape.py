@@ -1,4 +1,4 @@
-"""Unit tests of adapter.native (the reply shape check)."""
+"""Unit tests of adapter.native_shape (the reply shape check)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from translate_helpers import regression
 
-from adapter.native import is_native_response
+from adapter.native_shape import is_native_response
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapter.native import is_native_response  # noqa: F401 - kept importable here
+from adapter.native_shape import is_native_response  # noqa: F401 - kept importable here
 from adapter.translate.response.candidate import google_extras, logprobs_from, parts_out
 from adapter.translate.response.finish import finish_reason_from
 from adapter.translate.response.grounding import annotations_from
