@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from adapter.api.replies import json_response
 from adapter.body import read_json
-from adapter.errors import AdapterError, invalid_request
+from adapter.errors import invalid_request
 from adapter.keys import upstream_key
 from adapter.services import services
 from adapter.translate.request import native_model_name
@@ -26,18 +26,14 @@ async def embeddings(request: Request) -> Response:
     model = native_model_name(body["model"], svc.config.model_aliases)
     native = to_native_embeddings(body, model)
     # At most 100 inputs per native call: larger inputs go as several concurrent calls.
+    batches = split_batches(native.body)
     replies = await svc.upstream.call_json_many(
         "POST",
         f"/v1beta/models/{model}:batchEmbedContents",
         key,
-        [orjson.dumps(batch) for batch in split_batches(native.body)],
+        [orjson.dumps(batch) for batch in batches],
     )
-    try:
-        reply = merge_batches(replies)
-    except ValueError:
-        raise AdapterError(
-            502, "The upstream embeddings reply is malformed.", code="bad_upstream_response"
-        ) from None
+    reply = merge_batches(replies, [len(batch["requests"]) for batch in batches])
     svc.metrics.response("embeddings", 200)
     return json_response(embeddings_from(reply, native.requested_model, native.encoding))
 

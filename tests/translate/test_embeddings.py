@@ -42,9 +42,20 @@ def test_within_the_limit_is_one_call() -> None:
     assert merge_batches([{"embeddings": []}]) == {"embeddings": []}
 
 
-def test_malformed_batch_reply_is_refused() -> None:
-    with pytest.raises(ValueError):
-        merge_batches([{"embeddings": []}, {"nope": 1}])
+@pytest.mark.parametrize(
+    ("replies", "sizes"),
+    [
+        ([{"embeddings": []}, {"nope": 1}], None),
+        ([["not", "an", "object"]], None),
+        ([{"embeddings": [{"values": "x"}]}], None),
+        ([{"embeddings": [{"values": [True]}]}], None),
+        ([{"embeddings": [{"values": [1.0]}]}], [2]),  # fewer vectors than inputs
+    ],
+)
+def test_malformed_batch_reply_is_a_502(replies: list, sizes: list[int] | None) -> None:
+    with pytest.raises(AdapterError) as caught:
+        merge_batches(replies, sizes)
+    assert (caught.value.status, caught.value.code) == (502, "bad_upstream_response")
 
 
 @pytest.mark.parametrize("dimensions", [0, 2**31])

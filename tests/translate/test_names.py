@@ -105,9 +105,7 @@ def test_history_call_to_an_undeclared_refused_name_is_still_valid_natively() ->
                 {"role": "user", "content": "x"},
                 {
                     "role": "assistant",
-                    "tool_calls": [
-                        {"id": "c", "type": "function", "function": {"name": "9lives"}}
-                    ],
+                    "tool_calls": [{"id": "c", "type": "function", "function": {"name": "9lives"}}],
                 },
                 {"role": "tool", "tool_call_id": "c", "content": "ok"},
             ],
@@ -115,3 +113,22 @@ def test_history_call_to_an_undeclared_refused_name_is_still_valid_natively() ->
     ).body
     assert body["contents"][1]["parts"][0]["functionCall"]["name"] == "_9lives"
     assert body["contents"][2]["parts"][0]["functionResponse"]["name"] == "_9lives"
+
+
+def test_extension_allowed_function_names_use_the_stand_ins() -> None:
+    body = to_native_request(
+        {
+            "model": "gemini-2.5-flash",
+            "messages": [{"role": "user", "content": "x"}],
+            "tools": [{"type": "function", "function": {"name": "1c_probe"}}],
+            "google": {
+                "tool_config": {
+                    "function_calling_config": {
+                        "mode": "ANY",
+                        "allowed_function_names": ["1c_probe"],
+                    }
+                }
+            },
+        }
+    ).body
+    assert body["toolConfig"]["functionCallingConfig"]["allowedFunctionNames"] == ["_1c_probe"]

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from translate_helpers import regression
 
+from adapter.errors import AdapterError
 from adapter.native_shape import is_native_response
+from adapter.translate.response.models import model_list_from
 
 
 @pytest.mark.parametrize(
@@ -31,3 +33,11 @@ from adapter.native_shape import is_native_response
 )
 def test_is_native_response(obj: Any, ok: bool) -> None:
     assert is_native_response(obj) is ok
+
+
+@pytest.mark.parametrize("reply", [[], "x", {"models": "x"}, {"models": [1]}])
+def test_model_replies_of_the_wrong_shape_are_a_502(reply: Any) -> None:
+    with pytest.raises(AdapterError) as caught:
+        model_list_from(reply)
+    assert (caught.value.status, caught.value.code) == (502, "bad_upstream_response")
+    assert model_list_from({}) == {"object": "list", "data": []}

@@ -102,6 +102,7 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
             f"{google_param}.tools[{i}]"
             for i in range(len(native.get("tools") or ()) - before)
         )
+    _map_extension_names(native, functions.names)
     thinking = final_thinking(
         caps,
         effort=body.get("reasoning_effort"),
@@ -138,6 +139,19 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
         content_sources=conv.sources,
         tool_names=reverse(functions.names),
     )
+
+
+def _map_extension_names(native: dict[str, Any], names: Mapping[str, str]) -> None:
+    """`google.tool_config...allowed_function_names` may use the caller's names; those with
+    a native stand-in are sent as the stand-in, like tool_choice."""
+    calling = (native.get("toolConfig") or {}).get("functionCallingConfig")
+    if not names or not isinstance(calling, dict):
+        return
+    allowed = calling.get("allowedFunctionNames")
+    if isinstance(allowed, list):
+        calling["allowedFunctionNames"] = [
+            names.get(name, name) if isinstance(name, str) else name for name in allowed
+        ]
 
 
 def _dedupe_native_tools(native: dict[str, Any], params: list[str | None]) -> list[str | None]:

@@ -60,3 +60,8 @@ def error_from_native(
     "Errors"): adapter.errors.upstream_error, then `param` on the OpenAI path."""
     error = upstream_error(status, payload, secrets=secrets, upstream=upstream)
     return with_openai_param(error, content_sources or ())
+
+
+def bad_upstream_reply(what: str) -> AdapterError:
+    """A 2xx upstream reply that is not the shape `what` (docs/translation.md, "Errors")."""
+    return AdapterError(502, f"The upstream reply is not a {what}.", code="bad_upstream_response")
