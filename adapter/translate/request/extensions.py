@@ -103,7 +103,11 @@ def split_thinking(
 
 
 def merge_extension(native: dict[str, Any], google: dict[str, Any], param: str) -> None:
-    """Merge the extension into a native request built from the OpenAI fields; explicit wins."""
+    """Merge the extension into a native request built from the OpenAI fields; explicit wins.
+
+    Surfaces take the thinking config out first (`split_thinking`) and hand it to
+    `thinking.final_thinking`, so the thinkingConfig is decided, and checked against the
+    model, in one place; a thinking config still present here is merged unchecked."""
     generation = native.setdefault("generationConfig", {})
     for key, value in google.items():
         name = camel(key)

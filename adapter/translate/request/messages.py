@@ -34,6 +34,7 @@ class _PendingCall:
     call_index: int
     call_id: str | None = None  # the client's tool_call id, when it gave one
     answered: bool = False
+    caller_name: str = ""  # the name as the client wrote it (for error messages)
 
 
 def to_native_contents(
@@ -159,8 +160,8 @@ def _check_answered(open_calls: list[_PendingCall]) -> None:
     for call in open_calls:
         if not call.answered:
             raise invalid_request(
-                f"The tool call {call.name!r} has no tool message answering it before the "
-                "next turn.",
+                f"The tool call {call.caller_name or call.name!r} has no tool message answering "
+                "it before the next turn.",
                 param=f"messages[{call.message_index}].tool_calls[{call.call_index}]",
             )
 
@@ -198,7 +199,14 @@ def _assistant_parts(
                 part["thoughtSignature"] = signature
             parts.append(part)
             calls.append(
-                _PendingCall(part["functionCall"]["name"], native_id, index, j, call_id or None)
+                _PendingCall(
+                    part["functionCall"]["name"],
+                    native_id,
+                    index,
+                    j,
+                    call_id or None,
+                    caller_name=str(function.get("name")),
+                )
             )
     legacy = message.get("function_call")
     if legacy is not None:
