@@ -163,10 +163,10 @@ class UpstreamStream:
                     chunk = await content.readany()
                 except asyncio.CancelledError:
                     if deadlines.disarm(task):
-                        raise _stalled() from None
+                        raise _stalled(self._upstream) from None
                     raise
                 if deadlines.disarm(task):
-                    raise _stalled()
+                    raise _stalled(self._upstream)
                 batch = []
                 try:
                     for payload in decoder.feed(chunk) if chunk else decoder.close():
@@ -224,8 +224,9 @@ class UpstreamStream:
         self._response.close()
 
 
-def _stalled() -> AdapterError:
-    return AdapterError(504, "The upstream stream stalled.", code="upstream_timeout")
+def _stalled(upstream: str | None) -> AdapterError:
+    where = f" (upstream {upstream})" if upstream else ""
+    return AdapterError(504, f"The upstream stream stalled{where}.", code="upstream_timeout")
 
 
 def _has_finish(event: dict[str, Any]) -> bool:
