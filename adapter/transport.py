@@ -153,10 +153,12 @@ class UpstreamStream:
         finished = False
         content = self._response.content
         try:
-            task = asyncio.current_task()
-            assert task is not None
             deadlines = self._deadlines
             while True:
+                # The task is looked up per read: the first read happens in the request's
+                # task (open_stream), the rest in the relay's.
+                task = asyncio.current_task()
+                assert task is not None
                 # Inline rather than Deadlines.run: this runs once per upstream read.
                 deadlines.arm(task, self._idle)
                 try:

@@ -7,7 +7,11 @@ from collections.abc import AsyncIterator
 
 import orjson
 import pytest
-from servers import FakeUpstream, Scripted
+from servers import FakeUpstream, Scripted, ServerThread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
 from translate_helpers import regression
 
 from adapter.config import Config
@@ -220,3 +224,35 @@ def test_transport_imports_nothing_from_translation() -> None:
             for alias in node.names
         ]
         assert not [name for name in imported if name.startswith("adapter.translate")]
+
+
+async def test_a_stall_after_the_first_event_times_out_in_the_relaying_task() -> None:
+    """The first read happens in open_stream's task, the rest in another (the relay): the
+    idle deadline must follow the task that reads."""
+
+    async def stalling(request: Request) -> StreamingResponse:
+        async def events() -> AsyncIterator[bytes]:
+            yield b"data: " + orjson.dumps(TEXT_EVENTS[0]) + b"\r\n\r\n"
+            await asyncio.sleep(3)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    server = ServerThread(Starlette(routes=[Route("/{p:path}", stalling, methods=["POST"])]))
+    server.start()
+    upstream = UpstreamClient(Config(stream_idle_timeout_s=0.3), server.url)
+    await upstream.start()
+    try:
+        stream = await upstream.open_stream("gemini-2.5-flash", BODY, "k")
+
+        async def relay() -> list[dict]:
+            seen = []
+            async for batch in stream.batches():
+                seen.extend(batch)
+            return seen
+
+        with pytest.raises(AdapterError) as caught:
+            await asyncio.wait_for(asyncio.ensure_future(relay()), 2.5)
+        assert caught.value.code == "upstream_timeout"
+    finally:
+        await upstream.close()
+        server.stop()
