@@ -225,7 +225,8 @@ class UpstreamStream:
     async def aclose(self) -> None:
         self._response.close()
         if self._reader is not None:  # read ahead by first_batch, maybe never iterated
-            await self._reader.aclose()  # type: ignore[attr-defined]
+            with contextlib.suppress(RuntimeError):  # still running: its owner closes it
+                await self._reader.aclose()  # type: ignore[attr-defined]
 
 
 def _stalled(upstream: str | None) -> AdapterError:
