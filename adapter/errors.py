@@ -150,3 +150,11 @@ def upstream_error(
     )
     result.native_fields = tuple(field_path for field_path, _ in violations if field_path)
     return result
+
+
+def error_from_native(status: int, payload: Any, **kwargs: Any) -> AdapterError:
+    """Deprecated alias: the mapping (with `content_sources`) lives in
+    adapter.translate.response.errors.error_from_native; transport uses `upstream_error`."""
+    from adapter.translate.response.errors import error_from_native as mapped
+
+    return mapped(status, payload, **kwargs)
