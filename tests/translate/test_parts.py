@@ -239,3 +239,24 @@ def test_sniffer_lives_in_the_pure_core() -> None:
     assert normalise_mime(" Image/JPG ; q=1") == "image/jpeg"
     ctx = PartsContext(remote=[], details=set())
     assert ctx.remote == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("gs://bucket/photo.JPG", {"fileUri": "gs://bucket/photo.JPG", "mimeType": "image/jpeg"}),
+        ("gs://bucket/clip.mov", {"fileUri": "gs://bucket/clip.mov", "mimeType": "video/mov"}),
+        ("gs://bucket/blob", {"fileUri": "gs://bucket/blob"}),
+    ],
+)
+def test_file_uris_get_a_normalised_type_or_none(url: str, expected: dict[str, Any]) -> None:
+    part = {"type": "image_url", "image_url": {"url": url}}
+    body = native(messages=[{"role": "user", "content": [part]}])
+    assert body["contents"][0]["parts"][0] == {"fileData": expected}
+
+
+def test_file_uri_of_a_refused_type_names_the_part() -> None:
+    part = {"type": "image_url", "image_url": {"url": "gs://bucket/anim.gif"}}
+    with pytest.raises(AdapterError) as caught:
+        to_native_request(req(messages=[{"role": "user", "content": [part]}]))
+    assert caught.value.param == "messages[0].content[0].image_url.url"

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from adapter.errors import invalid_request
-from adapter.translate.media import head_of_base64, native_mime, normalise_mime
+from adapter.translate.media import ACCEPTED, head_of_base64, native_mime, normalise_mime
 from adapter.translate.request.fields import expect
 
 # input_audio.format -> the label; the bytes' own type wins when they say otherwise.
@@ -137,12 +137,20 @@ def inline_part(mime: str | None, data: str, param: str) -> dict[str, Any]:
     return {"inlineData": {"mimeType": sent, "data": data}}
 
 
-def file_data_part(uri: str, mime: str | None) -> dict[str, Any]:
+def file_data_part(uri: str, mime: str | None, param: str | None = None) -> dict[str, Any]:
     """`fileData`; the type normalised, and left out when unknown (it is optional: the
-    Files API and Cloud Storage know the type of what they hold)."""
+    Files API and Cloud Storage know the type of what they hold). A known type Gemini does
+    not take is a 400 naming the part, as for inline media."""
     label = normalise_mime(mime)
     file_data: dict[str, Any] = {"fileUri": uri}
     if label and label != "application/octet-stream":
+        if label not in ACCEPTED:
+            raise invalid_request(
+                f"Gemini does not accept media of type {label!r} ({uri}); send one of the "
+                "types listed in docs/translation.md (Media types).",
+                param=param,
+                code="unsupported_media_type",
+            )
         file_data["mimeType"] = label
     return {"fileData": file_data}
 
@@ -152,7 +160,7 @@ def media_from_url(url: str, param: str, ctx: PartsContext) -> dict[str, Any]:
         mime, data = parse_data_url(url, param)
         return inline_part(mime, data, param)
     if url.startswith(_NATIVE_URI_PREFIXES):
-        return file_data_part(url, guess_mime(url))
+        return file_data_part(url, guess_mime(url), param)
     if url.startswith(("http://", "https://")):
         part: dict[str, Any] = {}
         ctx.remote.append(RemoteMedia(url=url, param=param, part=part))
@@ -251,5 +259,5 @@ def _file_part(file: Any, param: str) -> dict[str, Any]:
         if file_id.startswith("files/"):
             uri = f"https://generativelanguage.googleapis.com/v1beta/{file_id}"
         mime = guess_mime(filename) if filename else guess_mime(uri)
-        return file_data_part(uri, mime)
+        return file_data_part(uri, mime, param)
     raise invalid_request("A file part needs file_data or file_id.", param=param)
