@@ -13,35 +13,38 @@ from typing import Any
 _RESPONSE_FIELDS = ("candidates", "promptFeedback", "usageMetadata")
 
 
-def _candidate_ok(candidate: Any) -> bool:
-    if type(candidate) is not dict:
-        return False
-    content = candidate.get("content")
-    if content is None:
-        return True
-    if type(content) is not dict:
-        return False
-    parts = content.get("parts")
-    if parts is None:
-        return True
-    return type(parts) is list and all(type(part) is dict for part in parts)
-
-
 def is_native_response(obj: Any) -> bool:
     """True for a GenerateContentResponse (one reply, or one stream event): an object with
     candidates, promptFeedback or usageMetadata; candidates a list of objects whose
     `content` is an object and `content.parts` a list of objects; promptFeedback and
-    usageMetadata objects. Checks only what translation relies on, so it stays cheap."""
+    usageMetadata objects. Checks only what translation relies on, and runs per stream
+    event, so it is written as plain loops (no generators)."""
     if type(obj) is not dict:
         return False
     candidates = obj.get("candidates")
-    if candidates is None:
-        if not any(key in obj for key in _RESPONSE_FIELDS):
+    if candidates is not None:
+        if type(candidates) is not list:
             return False
-    elif type(candidates) is not list or not all(_candidate_ok(c) for c in candidates):
+        for candidate in candidates:
+            if type(candidate) is not dict:
+                return False
+            content = candidate.get("content")
+            if content is None:
+                continue
+            if type(content) is not dict:
+                return False
+            parts = content.get("parts")
+            if parts is None:
+                continue
+            if type(parts) is not list:
+                return False
+            for part in parts:
+                if type(part) is not dict:
+                    return False
+    elif not any(key in obj for key in _RESPONSE_FIELDS):
         return False
-    for key in ("promptFeedback", "usageMetadata"):
-        value = obj.get(key)
-        if value is not None and type(value) is not dict:
-            return False
-    return True
+    usage = obj.get("usageMetadata")
+    if usage is not None and type(usage) is not dict:
+        return False
+    feedback = obj.get("promptFeedback")
+    return feedback is None or type(feedback) is dict
