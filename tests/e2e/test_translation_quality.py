@@ -80,3 +80,30 @@ def test_more_embeddings_than_one_native_batch(client: openai.OpenAI) -> None:
     # each vector is the one the text gets on its own: merged in input order
     alone = client.embeddings.create(model="gemini-embedding-001", input=[texts[120]])
     assert whole.data[120].embedding == alone.data[0].embedding
+
+
+def test_stream_that_breaks_before_its_first_event_is_an_http_error(
+    fake_base_url: str, fake_upstream: FakeUpstream
+) -> None:
+    event = {"candidates": [{"content": {"parts": [{"text": "x"}]}, "finishReason": "STOP"}]}
+    fake_upstream.script(Scripted(events=[event], cut_after=0))
+    sdk = openai.OpenAI(base_url=fake_base_url, api_key="k", max_retries=0)
+    with pytest.raises(openai.APIStatusError) as caught:
+        sdk.chat.completions.create(
+            model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+    assert caught.value.status_code == 502
+    assert caught.value.response.headers["content-type"].startswith("application/json")
+    assert caught.value.body["code"] == "upstream_stream_cut"  # type: ignore[index]
+
+
+def test_reply_whose_parts_are_not_a_list_is_a_502(
+    fake_base_url: str, fake_upstream: FakeUpstream
+) -> None:
+    fake_upstream.script(Scripted(json=regression("reply_parts_not_a_list")["native_reply"]))
+    sdk = openai.OpenAI(base_url=fake_base_url, api_key="k", max_retries=0)
+    with pytest.raises(openai.APIStatusError) as caught:
+        sdk.chat.completions.create(
+            model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert caught.value.status_code == 502
