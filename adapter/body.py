@@ -20,7 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from adapter.errors import AdapterError, invalid_request
-from adapter.translate.media.common import Upload
+from adapter.translate.images_audio.common import Upload
 
 MAX_JSON_DEPTH = 64
 MAX_FORM_PARTS = 1000

@@ -21,13 +21,13 @@ from adapter.body import read_form, read_json
 from adapter.errors import AdapterError, invalid_request
 from adapter.keys import upstream_key
 from adapter.services import Services, services
-from adapter.translate.media.speech import (
+from adapter.translate.images_audio.speech import (
     audio_chunks,
     speech_done,
     speech_event,
     to_speech_plan,
 )
-from adapter.translate.media.transcription import (
+from adapter.translate.images_audio.transcription import (
     event_text,
     to_transcription_plan,
     transcript_delta,

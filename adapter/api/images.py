@@ -21,7 +21,7 @@ from adapter.body import read_form, read_json
 from adapter.errors import AdapterError, invalid_request
 from adapter.keys import upstream_key
 from adapter.services import Services, services
-from adapter.translate.media.images import (
+from adapter.translate.images_audio.images import (
     ImageOut,
     ImagePlan,
     images_from_generate,

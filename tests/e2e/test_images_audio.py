@@ -447,3 +447,27 @@ def test_unsupported_streams_are_400s(client: openai.OpenAI, speech_wav: bytes) 
             response_format="srt",  # type: ignore[call-overload]  # noqa: E501
         )
     assert caught.value.body["param"] == "stream"  # type: ignore[index]
+
+
+def test_chat_audio_output_streamed_as_pcm16(client: openai.OpenAI) -> None:
+    stream = client.chat.completions.create(
+        model=TTS,
+        modalities=["text", "audio"],
+        audio={"voice": "verse", "format": "pcm16"},
+        messages=[{"role": "user", "content": "A longer sentence, so the audio comes in pieces."}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    audio = [
+        c.choices[0].delta.audio
+        for c in chunks
+        if c.choices and getattr(c.choices[0].delta, "audio", None)
+    ]  # type: ignore[attr-defined]  # noqa: E501
+    assert audio[0].transcript == "A longer sentence, so the audio comes in pieces."
+    assert audio[0].id.startswith("audio_") and audio[0].expires_at > 0
+    pieces = [base64.b64decode(a.data) for a in audio if a.data]
+    assert len(pieces) >= 2 and all(len(p) % 2 == 0 for p in pieces)
+    finish = [c.choices[0].finish_reason for c in chunks if c.choices]
+    assert finish[-1] == "stop"
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0

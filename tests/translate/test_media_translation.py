@@ -11,8 +11,8 @@ import pytest
 from schema_check import assert_valid
 
 from adapter.errors import AdapterError
-from adapter.translate.media.common import Upload
-from adapter.translate.media.images import (
+from adapter.translate.images_audio.common import Upload
+from adapter.translate.images_audio.images import (
     image_model,
     images_from_generate,
     images_from_predict,
@@ -20,8 +20,8 @@ from adapter.translate.media.images import (
     nearest_ratio,
     to_image_plan,
 )
-from adapter.translate.media.speech import audio_chunks, spoken_text, to_speech_plan
-from adapter.translate.media.transcription import (
+from adapter.translate.images_audio.speech import audio_chunks, spoken_text, to_speech_plan
+from adapter.translate.images_audio.transcription import (
     SEGMENT_SCHEMA,
     segments_from,
     srt,
@@ -29,7 +29,7 @@ from adapter.translate.media.transcription import (
     transcription_reply,
     vtt,
 )
-from adapter.translate.media.voices import GEMINI_VOICES, OPENAI_TO_GEMINI, gemini_voice
+from adapter.translate.images_audio.voices import GEMINI_VOICES, OPENAI_TO_GEMINI, gemini_voice
 
 TTS = "gemini-2.5-flash-preview-tts"
 PNG = base64.b64decode(
@@ -561,7 +561,7 @@ def test_chat_audio_on_a_tts_model() -> None:
         (TTS, {}, "audio"),
         (TTS, {"audio": {"voice": "nobody", "format": "wav"}}, "audio.voice"),
         (TTS, {"audio": {"voice": "alloy", "format": "ogg"}}, "audio.format"),
-        (TTS, {"audio": {"voice": "alloy", "format": "wav"}, "stream": True}, "stream"),
+        (TTS, {"audio": {"voice": "alloy", "format": "wav"}, "stream": True}, "audio.format"),
     ],
 )
 def test_chat_audio_errors(model: str, fields: dict[str, Any], param: str) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapter.errors import invalid_request
-from adapter.translate.media.voices import gemini_voice, is_tts_model, speech_config
+from adapter.translate.images_audio.voices import gemini_voice, is_tts_model, speech_config
 from adapter.translate.request.fields import expect
 
 AUDIO_FORMATS = ("wav", "aac", "mp3", "flac", "opus", "pcm16")

@@ -16,38 +16,32 @@ from typing import Any
 import orjson
 
 from adapter.errors import AdapterError, invalid_request
-from adapter.translate.media.common import (
+from adapter.translate.images_audio.common import (
     Upload,
     choice_field,
     google_options,
     number_field,
     text_field,
 )
+from adapter.translate.media import native_mime
 from adapter.translate.request.extensions import merge_extension
 
 RESPONSE_FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
 TIMED_FORMATS = ("srt", "vtt", "verbose_json")
-# Gemini's audio input types (ai.google.dev/gemini-api/docs/audio), by file extension.
+# Gemini's audio input types (ai.google.dev/gemini-api/docs/audio), by file extension, for
+# uploads whose label and first bytes say nothing.
 AUDIO_BY_EXTENSION = {
     "wav": "audio/wav",
     "mp3": "audio/mp3",
     "mpga": "audio/mp3",
     "mpeg": "audio/mp3",
     "aiff": "audio/aiff",
+    "aif": "audio/aiff",
     "aac": "audio/aac",
     "ogg": "audio/ogg",
     "oga": "audio/ogg",
     "opus": "audio/ogg",
     "flac": "audio/flac",
-    "m4a": "audio/mp4",
-    "mp4": "audio/mp4",
-    "webm": "audio/webm",
-}
-AUDIO_TYPES = frozenset(AUDIO_BY_EXTENSION.values()) | {
-    "audio/mpeg",
-    "audio/x-wav",
-    "audio/wave",
-    "audio/x-flac",
 }
 SEGMENT_SCHEMA = {
     "type": "object",
@@ -82,19 +76,17 @@ class TranscriptionPlan:
 
 
 def audio_mime(upload: Upload) -> str:
-    declared = upload.content_type.split(";")[0].strip().lower()
-    if declared in AUDIO_TYPES:
-        return {
-            "audio/mpeg": "audio/mp3",
-            "audio/x-wav": "audio/wav",
-            "audio/wave": "audio/wav",
-        }.get(declared, declared.replace("x-flac", "flac"))
+    """The type to send: the label or the first bytes (adapter.translate.media), else the file
+    extension; 400 `file` for anything Gemini does not hear."""
+    mime, refused = native_mime(upload.content_type, upload.data[:16])
+    if refused is None and mime.startswith("audio/"):
+        return mime
     extension = upload.filename.rpartition(".")[2].lower() if "." in upload.filename else ""
-    if extension in AUDIO_BY_EXTENSION:
+    if refused == "application/octet-stream" and extension in AUDIO_BY_EXTENSION:
         return AUDIO_BY_EXTENSION[extension]
     raise invalid_request(
-        f"Unsupported audio file '{upload.filename}' ({declared or 'no type'}); send one of"
-        f" {', '.join(sorted(AUDIO_BY_EXTENSION))}.",
+        f"Unsupported audio file '{upload.filename}' ({refused or mime}); send wav, mp3, aiff,"
+        " aac, ogg or flac.",
         param="file",
     )
 

@@ -15,8 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapter.errors import invalid_request
-from adapter.translate.media.common import choice_field, google_options, number_field, text_field
-from adapter.translate.media.voices import gemini_voice, is_tts_model, speech_config
+from adapter.translate.images_audio.common import (
+    choice_field,
+    google_options,
+    number_field,
+    text_field,
+)
+from adapter.translate.images_audio.voices import gemini_voice, is_tts_model, speech_config
 from adapter.translate.request.extensions import merge_extension
 
 SPEECH_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapter.errors import AdapterError, invalid_request
-from adapter.translate.media.common import (
+from adapter.translate.images_audio.common import (
     Upload,
     choice_field,
     google_options,
     number_field,
-    sniff_image_mime,
     text_field,
 )
+from adapter.translate.media import native_mime
 from adapter.translate.request.extensions import merge_extension
 from adapter.translate.request.fields import expect
 
@@ -40,7 +40,6 @@ QUALITIES = ("standard", "hd", "low", "medium", "high", "auto")
 # quality -> the imageSize asked for, when the model offers it (else the nearest offered).
 QUALITY_SIZE = {"low": "512", "medium": "1K", "standard": "1K", "high": "2K", "hd": "2K"}
 SIZE_ORDER = ("512", "1K", "2K", "4K")
-IMAGE_MIMES = ("image/png", "image/jpeg", "image/webp", "image/heic", "image/heif")
 BLOCKED_FINISH = ("SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION")
 MASK_INSTRUCTION = (
     "The last image is a mask for the first image: change only the areas where the mask is"
@@ -257,18 +256,15 @@ def _edit_parts(images: list[Upload], mask: Upload | None) -> list[dict[str, Any
     if mask is not None:
         uploads.append(("mask", mask))
     for param, upload in uploads:
-        mime = upload.content_type.split(";")[0].strip().lower()
-        if mime not in IMAGE_MIMES:
-            mime = sniff_image_mime(upload.data) or mime
-        if mime not in IMAGE_MIMES:
+        mime, refused = native_mime(upload.content_type, upload.data[:16])
+        if refused is not None or not mime.startswith("image/"):
             raise invalid_request(
-                f"Unsupported image type for '{param}' ({mime or 'unknown'}); send PNG, JPEG,"
-                " WEBP or HEIC.",
+                f"Unsupported image type for '{param}' ({refused or mime}); send PNG, JPEG,"
+                " WEBP, HEIC or HEIF.",
                 param=param,
             )
-        parts.append(
-            {"inlineData": {"mimeType": mime, "data": base64.b64encode(upload.data).decode()}}
-        )
+        data = base64.b64encode(upload.data).decode()
+        parts.append({"inlineData": {"mimeType": mime, "data": data}})
     return parts
 
 

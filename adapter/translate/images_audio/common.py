@@ -72,16 +72,3 @@ def google_options(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The `google` extension (top level or `extra_body.google`), field names camelCased."""
     google, param = google_extension(body)
     return (camelize(google) if google else {}), param
-
-
-def sniff_image_mime(data: bytes) -> str | None:
-    """The image type from its first bytes (uploads often say application/octet-stream)."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
-        return "image/heic"
-    return None
