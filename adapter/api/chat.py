@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapter.api.audio import chat_audio_chunks, check_chat_audio, with_chat_audio
+from adapter.api.chat_audio import chat_audio_chunks, check_chat_audio, with_chat_audio
 from adapter.api.errors import INTERNAL_ERROR
 from adapter.api.relay import RelayResponse
 from adapter.api.replies import DONE_EVENT, SSE_HEADERS, adapter_headers, json_response
