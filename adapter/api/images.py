@@ -67,10 +67,12 @@ async def edits(request: Request) -> Response:
 async def _run(svc: Services, request: Request, key: str, plan: ImagePlan) -> Response:
     retries = svc.upstream_retries(request)
     limit = asyncio.Semaphore(MAX_CONCURRENT_CALLS)
+    # Gemini's n calls share one body (edits carry the images): serialise it once.
+    payloads = {id(native): orjson.dumps(native) for native in plan.calls}
 
     async def call(native: dict[str, Any]) -> tuple[list[ImageOut], dict[str, Any]]:
         async with limit:
-            payload = orjson.dumps(native)
+            payload = payloads[id(native)]
             if plan.kind == "imagen":
                 reply = await svc.upstream.call_json(
                     "POST", f"/v1beta/models/{plan.model}:predict", key, payload
