@@ -32,6 +32,22 @@ def _parser() -> argparse.ArgumentParser:
         "'emulator' serves the built-in emulator in-process",
     )
     serve.add_argument(
+        "--upstream",
+        choices=("gemini", "vertex"),
+        default=None,
+        help="the upstream API: 'gemini' (default) or 'vertex' (Vertex AI, docs/vertex.md)",
+    )
+    serve.add_argument(
+        "--vertex-project",
+        default=None,
+        help="Vertex AI project (env GOOGLE_CLOUD_PROJECT; default: the credentials' project)",
+    )
+    serve.add_argument(
+        "--vertex-location",
+        default=None,
+        help="Vertex AI location (env GOOGLE_CLOUD_LOCATION, default global)",
+    )
+    serve.add_argument(
         "--upstream-auth",
         choices=("x-goog-api-key", "bearer"),
         default=None,
@@ -97,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             "host",
             "port",
             "workers",
+            "upstream",
             "upstream_url",
+            "vertex_project",
+            "vertex_location",
             "upstream_auth",
             "config",
             "allow_open_relay",
@@ -127,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.config.dictConfig(log_config())
     upstream = "built-in emulator" if config.uses_emulator else config.upstream_url
+    if config.upstream == "vertex":
+        upstream += f" (Vertex AI, location {config.vertex_location})"
     logging.getLogger("adapter").info(
         "serving on http://%s:%d/v1 -> %s (%d worker%s)",
         config.host,

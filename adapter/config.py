@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
+from adapter.endpoints import vertex_base
+
 DEFAULT_UPSTREAM = "https://generativelanguage.googleapis.com"
 EMULATOR = "emulator"
+UPSTREAMS = ("gemini", "vertex")
+_LOCATION = re.compile(r"[a-z][a-z0-9-]{0,62}")
+_PROJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9.:_-]{0,127}")
 
 
 class ConfigError(Exception):
@@ -26,7 +32,10 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
-    upstream_url: str = DEFAULT_UPSTREAM
+    upstream: str = "gemini"  # the API flavour: "gemini" or "vertex" (docs/vertex.md)
+    upstream_url: str = DEFAULT_UPSTREAM  # on Vertex: the default is the location's host
+    vertex_project: str | None = None  # GOOGLE_CLOUD_PROJECT; else the credentials' project
+    vertex_location: str = "global"  # GOOGLE_CLOUD_LOCATION
     upstream_auth: str = "x-goog-api-key"  # or "bearer"
     server_key: str | None = None  # GEMINI_API_KEY: used upstream instead of the caller's key
     client_keys: frozenset[str] = frozenset()  # ADAPTER_API_KEYS: what callers must present
@@ -47,16 +56,34 @@ class Config:
     def uses_emulator(self) -> bool:
         return self.upstream_url == EMULATOR
 
+    @property
+    def uses_google_credentials(self) -> bool:
+        """Vertex with Application Default Credentials: the adapter holds the upstream identity,
+        so callers present ADAPTER_API_KEYS as in server-key mode (the built-in emulator and
+        an API key, Vertex express mode, need none)."""
+        return self.upstream == "vertex" and not self.server_key and not self.uses_emulator
+
+    @property
+    def holds_upstream_identity(self) -> bool:
+        return bool(self.server_key) or self.uses_google_credentials
+
     def check(self) -> None:
         """Refuse configurations that would be unsafe to serve."""
         if self.upstream_auth not in ("x-goog-api-key", "bearer"):
             raise ConfigError("--upstream-auth must be 'x-goog-api-key' or 'bearer'")
-        if self.server_key and not self.client_keys and not self.allow_open_relay:
+        if self.upstream not in UPSTREAMS:
+            raise ConfigError("--upstream must be 'gemini' or 'vertex'")
+        if not _LOCATION.fullmatch(self.vertex_location):
+            raise ConfigError(f"--vertex-location {self.vertex_location!r} is not a location")
+        if self.vertex_project is not None and not _PROJECT.fullmatch(self.vertex_project):
+            raise ConfigError(f"--vertex-project {self.vertex_project!r} is not a project id")
+        if self.holds_upstream_identity and not self.client_keys and not self.allow_open_relay:
             if not _is_loopback(self.host):
+                what = "GEMINI_API_KEY is set" if self.server_key else "Vertex credentials are used"
                 raise ConfigError(
-                    "GEMINI_API_KEY is set but ADAPTER_API_KEYS is empty and the host "
+                    f"{what} but ADAPTER_API_KEYS is empty and the host "
                     f"{self.host!r} is not loopback: anyone reaching this port would spend "
-                    "your key (an open relay). Set ADAPTER_API_KEYS, bind to 127.0.0.1, "
+                    "your upstream quota (an open relay). Set ADAPTER_API_KEYS, bind to 127.0.0.1, "
                     "or pass --allow-open-relay."
                 )
         if self.workers < 1:
@@ -111,6 +138,10 @@ def build_config(overrides: Mapping[str, object], env: Mapping[str, str] | None 
         values.update(load_config_file(str(config_file)))
     if env.get("GEMINI_UPSTREAM_URL"):
         values["upstream_url"] = env["GEMINI_UPSTREAM_URL"]
+    if env.get("GOOGLE_CLOUD_PROJECT"):
+        values["vertex_project"] = env["GOOGLE_CLOUD_PROJECT"]
+    if env.get("GOOGLE_CLOUD_LOCATION"):
+        values["vertex_location"] = env["GOOGLE_CLOUD_LOCATION"]
     if env.get("GEMINI_API_KEY"):
         values["server_key"] = env["GEMINI_API_KEY"]
     if env.get("ADAPTER_API_KEYS"):
@@ -127,6 +158,8 @@ def build_config(overrides: Mapping[str, object], env: Mapping[str, str] | None 
     for key in ("client_keys", "fetch_allow_hosts"):
         if key in values and not isinstance(values[key], frozenset):
             values[key] = frozenset(values[key])  # type: ignore[arg-type]
+    if "upstream_url" not in values and values.get("upstream") == "vertex":
+        values["upstream_url"] = vertex_base(str(values.get("vertex_location") or "global"))
     values["upstream_url"] = str(values.get("upstream_url", DEFAULT_UPSTREAM)).rstrip("/")
     config = Config(**values)  # type: ignore[arg-type]
     config.check()

@@ -12,12 +12,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import aiohttp
 import orjson
 
 from adapter.config import Config
+from adapter.credentials import UpstreamAuth, upstream_auth
+from adapter.endpoints import Endpoints
 from adapter.errors import AdapterError, error_from_native, retry_delay_seconds
 from adapter.translate.response.reply import is_native_response
 
@@ -124,12 +125,6 @@ class Deadlines:
         finally:
             del self._due[task]
             self._expired.discard(task)
-
-
-def native_url(base: str, model: str, stream: bool) -> str:
-    version = "" if base.endswith(("/v1beta", "/v1", "/v1alpha")) else "/v1beta"
-    method = "streamGenerateContent?alt=sse" if stream else "generateContent"
-    return f"{base}{version}/models/{quote(model, safe='')}:{method}"
 
 
 class UpstreamStream:
@@ -239,8 +234,16 @@ class UpstreamClient:
         self._base = base_url.rstrip("/")
         self._session: aiohttp.ClientSession | None = None
         self.deadlines = Deadlines()
+        # Paths and credentials per upstream flavour (docs/vertex.md).
+        self.auth: UpstreamAuth = upstream_auth(config)
+        self.endpoints = Endpoints(
+            config.upstream, self._base, config.vertex_project, config.vertex_location
+        )
 
     async def start(self) -> None:
+        await self.auth.start()
+        if self.endpoints.is_vertex and self.endpoints.project is None:
+            self.endpoints = self.endpoints.with_project(self.auth.project)
         self.deadlines.start()
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, keepalive_timeout=30)
         self._session = aiohttp.ClientSession(
@@ -260,18 +263,15 @@ class UpstreamClient:
         assert self._session is not None, "UpstreamClient.start() was not awaited"
         return self._session
 
-    def _headers(self, key: str) -> dict[str, str]:
-        if self._config.upstream_auth == "bearer":
-            return {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        return {"x-goog-api-key": key, "Content-Type": "application/json"}
-
     async def _send(
         self, method: str, url: str, key: str, body: bytes | None
     ) -> aiohttp.ClientResponse:
         """Until the response headers: 504 past the first-byte timeout, 502 if unreachable."""
+        headers = await self.auth.headers(key)
+        headers = {**headers, "Content-Type": "application/json"}
         try:
             return await self.deadlines.run(
-                self.session.request(method, url, data=body, headers=self._headers(key)),
+                self.session.request(method, url, data=body, headers=headers),
                 self._config.upstream_timeout_s,
                 "The upstream did not answer in time.",
             )
@@ -304,7 +304,7 @@ class UpstreamClient:
         self, model: str, body: bytes, key: str, stream: bool, sources: list[int]
     ) -> aiohttp.ClientResponse:
         """POST with retries for 429/503 before any byte reached the client (SPEC E3)."""
-        url = native_url(self._base, model, stream)
+        url = self._base + self.endpoints.generate(model, stream)
         attempt = 0
         while True:
             response = await self._send("POST", url, key, body)

@@ -6,8 +6,9 @@ import asyncio
 
 import pytest
 
+from adapter.endpoints import native_url
 from adapter.errors import AdapterError
-from adapter.transport import Deadlines, SSEDecoder, native_url
+from adapter.transport import Deadlines, SSEDecoder
 
 
 @pytest.mark.parametrize(
