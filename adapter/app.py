@@ -30,10 +30,16 @@ from adapter.metrics import Metrics
 from adapter.streaming import RelayResponse
 from adapter.translate.request import NativeRequest, native_model_name, to_native_request
 from adapter.translate.request.embeddings import to_native_embeddings
+from adapter.translate.request.vertex import for_vertex, predict_bodies
 from adapter.translate.response.embeddings import embeddings_from
 from adapter.translate.response.models import model_from, model_list_from
 from adapter.translate.response.reply import completion_from
 from adapter.translate.response.stream import StreamTranslator, sse_event
+from adapter.translate.response.vertex import (
+    embeddings_from_predict,
+    model_from_publisher,
+    model_list_from_publishers,
+)
 from adapter.transport import UpstreamClient, UpstreamStream
 
 log = logging.getLogger("adapter")
@@ -44,6 +50,15 @@ EMULATOR_PREFIX = "/emulator"
 EMULATOR_KEY = "emulator-key"
 # Upstream response headers a passthrough client may see (SPEC E4); the rest stay here.
 PASSTHROUGH_HEADERS = ("content-type", "retry-after")
+# Native paths forwarded as they are: the Gemini API's, and Vertex AI's (google-genai with
+# vertexai=True sends v1beta1 paths; the REST docs use v1).
+PASSTHROUGH_ROUTES = (
+    "/v1beta/{path:path}",
+    "/v1beta1/{path:path}",
+    "/v1/projects/{path:path}",
+    "/v1/publishers/{path:path}",
+)
+MAX_MODEL_PAGES = 10
 INTERNAL_ERROR = AdapterError(500, "Internal error in the adapter.", code="internal_error")
 SHUTDOWN_EVENT = sse_event(
     AdapterError(
@@ -108,7 +123,7 @@ class Service:
         """The key sent upstream (SPEC 1): the server key in server-key mode, else the caller's."""
         key = caller_key(request)
         config = self.config
-        if config.server_key:
+        if config.holds_upstream_identity:  # a server key, or Vertex credentials
             if config.client_keys and not any(
                 key is not None and hmac.compare_digest(key.encode(), k.encode())
                 for k in config.client_keys
@@ -116,7 +131,7 @@ class Service:
                 raise AdapterError(
                     401, "Invalid or missing API key for this adapter.", code="invalid_api_key"
                 )
-            return config.server_key
+            return config.server_key or ""
         if key is None:
             if config.uses_emulator:
                 return EMULATOR_KEY
@@ -165,6 +180,12 @@ class Service:
             )
         return body
 
+    def for_upstream(self, native: NativeRequest) -> None:
+        """Reshape the native request for the upstream's flavour (docs/vertex.md)."""
+        if self.upstream.endpoints.is_vertex:
+            native.body, adjusted = for_vertex(native.body)
+            native.adjusted.extend(adjusted)
+
     async def fill_remote_media(self, native: NativeRequest) -> None:
         async def fetch_one(index: int) -> None:
             item = native.remote_media[index]
@@ -194,6 +215,7 @@ class Service:
             key = self.upstream_key(request)
             body = await self.read_json(request)
             native = to_native_request(body, self.config.model_aliases)
+            self.for_upstream(native)
             if native.remote_media:
                 await self.fill_remote_media(native)
             payload = orjson.dumps(native.body)
@@ -260,25 +282,48 @@ class Service:
                 raise invalid_request("You must provide a model parameter.", param="model")
             model = native_model_name(body["model"], self.config.model_aliases)
             native = to_native_embeddings(body, model)
-            reply = await self.upstream.call_json(
-                "POST",
-                f"/v1beta/models/{model}:batchEmbedContents",
-                key,
-                orjson.dumps(native.body),
-            )
+            endpoints = self.upstream.endpoints
+            if endpoints.is_vertex:  # no batchEmbedContents on Vertex: :predict calls
+                path = endpoints.model(model, "predict")
+                replies = await asyncio.gather(
+                    *(
+                        self.upstream.call_json("POST", path, key, orjson.dumps(b))
+                        for b in predict_bodies(native.body, model)
+                    )
+                )
+                result = embeddings_from_predict(replies, native.requested_model, native.encoding)
+            else:
+                reply = await self.upstream.call_json(
+                    "POST",
+                    endpoints.model(model, "batchEmbedContents"),
+                    key,
+                    orjson.dumps(native.body),
+                )
+                result = embeddings_from(reply, native.requested_model, native.encoding)
             self.metrics.response("embeddings", 200)
-            return json_response(embeddings_from(reply, native.requested_model, native.encoding))
+            return json_response(result)
         except AdapterError as error:
             return self.fail("embeddings", error)
 
     async def list_models(self, request: Request) -> Response:
         try:
             key = self.upstream_key(request)
-            reply = await self.upstream.call_json(
-                "GET", "/v1beta/models", key, query="pageSize=1000"
-            )
+            path, query = self.upstream.endpoints.model_list()
+            reply = await self.upstream.call_json("GET", path, key, query=query)
+            if self.upstream.endpoints.is_vertex:
+                pages = [reply]
+                # Model Garden pages are small; follow a few of them.
+                while reply.get("nextPageToken") and len(pages) < MAX_MODEL_PAGES:
+                    token = urlencode({"pageToken": reply["nextPageToken"]})
+                    reply = await self.upstream.call_json(
+                        "GET", path, key, query=f"{query}&{token}"
+                    )
+                    pages.append(reply)
+                listed = model_list_from_publishers(pages)
+            else:
+                listed = model_list_from(reply)
             self.metrics.response("models", 200)
-            return json_response(model_list_from(reply))
+            return json_response(listed)
         except AdapterError as error:
             return self.fail("models", error)
 
@@ -286,19 +331,23 @@ class Service:
         try:
             key = self.upstream_key(request)
             model = native_model_name(request.path_params["model"], self.config.model_aliases)
-            reply = await self.upstream.call_json("GET", f"/v1beta/models/{model}", key)
+            endpoints = self.upstream.endpoints
+            reply = await self.upstream.call_json("GET", endpoints.model_info(model), key)
             self.metrics.response("models", 200)
-            return json_response(model_from(reply))
+            described = model_from_publisher(reply) if endpoints.is_vertex else model_from(reply)
+            return json_response(described)
         except AdapterError as error:
             return self.fail("models", error)
 
     async def passthrough(self, request: Request) -> Response | RelayResponse:
-        """`/v1beta/...` forwarded as is, so a google-genai client can share the adapter."""
+        """`/v1beta/...` (and on Vertex `/v1/projects/...`, `/v1beta1/...`) forwarded as is, so
+        a google-genai client can share the adapter."""
         try:
             key = self.upstream_key(request)
             body = await self.read_body(request) if request.method != "GET" else None
             query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "key"])
-            response = await self.upstream.call(request.method, request.url.path, key, body, query)
+            path = self.upstream.endpoints.passthrough(request.url.path)
+            response = await self.upstream.call(request.method, path, key, body, query)
         except AdapterError as error:
             return self.fail("passthrough", error)
         headers = {k: v for k, v in response.headers.items() if k.lower() in PASSTHROUGH_HEADERS}
@@ -394,8 +443,9 @@ def create_app(config: Config) -> Starlette:
         Route("/embeddings", service.embeddings, methods=["POST"]),
         Route("/v1/models", service.list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", service.get_model, methods=["GET"]),
-        Route(
-            "/v1beta/{path:path}", service.passthrough, methods=["GET", "POST", "PATCH", "DELETE"]
+        *(
+            Route(prefix, service.passthrough, methods=["GET", "POST", "PATCH", "DELETE"])
+            for prefix in PASSTHROUGH_ROUTES
         ),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", service.metrics_text, methods=["GET"]),

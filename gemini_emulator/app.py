@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from gemini_emulator import embed, faults, models, render, reply, validate
+from gemini_emulator import embed, faults, models, render, reply, validate, vertex
 from gemini_emulator.errors import (
     GoogleError,
     field_violations,
@@ -52,17 +52,24 @@ GENERATE_METHODS = ("generateContent", "streamGenerateContent")
 EMBED_METHOD = "batchEmbedContents"
 
 
-def create_app(*, slow_delay: float = 2.0, event_delay: float = 0.005) -> Starlette:
-    """Build the emulator.
+def create_app(
+    *,
+    slow_delay: float = 2.0,
+    event_delay: float = 0.005,
+    vertex_token_check: vertex.TokenCheck | None = None,
+) -> Starlette:
+    """Build the emulator: the Gemini API's paths and Vertex AI's (`vertex.py`).
 
     `slow_delay` is how long `fault-slow` holds back its first byte; `event_delay`
     is the pause between stream events, so clients really receive them one by one.
+    `vertex_token_check` decides which OAuth bearer tokens the Vertex paths accept.
     """
     emulator = _Emulator(slow_delay=slow_delay, event_delay=event_delay)
     routes = [
         Route("/v1beta/models", emulator.list_models, methods=["GET"]),
         Route("/v1beta/models/{name}", emulator.get_model, methods=["GET"]),
         Route("/v1beta/models/{name}", emulator.call_model, methods=["POST"]),
+        *vertex.routes(emulator, vertex_token_check),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
