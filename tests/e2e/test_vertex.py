@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from google import genai
 from google_auth_server import TokenServer
 from servers import ServerThread, wait_until
 
@@ -159,7 +160,6 @@ def test_passthrough_project_and_express_paths(vertex_url: str) -> None:
 
 
 def test_google_genai_client_in_vertex_mode(vertex_url: str) -> None:
-    genai = pytest.importorskip("google.genai")
     client = genai.Client(
         vertexai=True,
         api_key=CLIENT_KEY,

@@ -1,0 +1,122 @@
+"""Native requests reshaped for Vertex, and Vertex replies read back (docs/vertex.md)."""
+
+from __future__ import annotations
+
+import base64
+import struct
+from typing import Any
+
+import pytest
+
+from adapter.translate.request.vertex import for_vertex, predict_bodies
+from adapter.translate.response.vertex import (
+    embeddings_from_predict,
+    model_from_publisher,
+    model_list_from_publishers,
+)
+
+USER = {"role": "user", "parts": [{"text": "hi"}]}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "adjusted"),
+    [
+        ({"contents": [USER]}, {"contents": [USER]}, []),
+        (
+            {"contents": [USER], "labels": {"team": "a"}, "modelArmorConfig": {"x": "y"}},
+            {"contents": [USER], "labels": {"team": "a"}, "modelArmorConfig": {"x": "y"}},
+            [],
+        ),
+        ({"contents": [USER], "store": True}, {"contents": [USER]}, ["store=dropped"]),
+        (
+            {
+                "contents": [USER],
+                "generationConfig": {"temperature": 1, "enableEnhancedCivicAnswers": True},
+            },
+            {"contents": [USER], "generationConfig": {"temperature": 1}},
+            ["generationConfig.enableEnhancedCivicAnswers=dropped"],
+        ),
+        (
+            {"contents": [USER], "tools": [{"googleSearch": {}}, {"fileSearch": {"a": 1}}]},
+            {"contents": [USER], "tools": [{"googleSearch": {}}]},
+            ["tools[1].fileSearch=dropped"],
+        ),
+        (
+            {"contents": [USER], "tools": [{"fileSearch": {}}]},
+            {"contents": [USER]},
+            ["tools[0].fileSearch=dropped"],
+        ),
+        (
+            {
+                "contents": [
+                    USER,
+                    {"role": "model", "parts": [{"toolCall": {"id": "1"}}, {"text": "ok"}]},
+                ]
+            },
+            {"contents": [USER, {"role": "model", "parts": [{"text": "ok"}]}]},
+            ["contents[1].parts[0].toolCall=dropped"],
+        ),
+    ],
+)
+def test_for_vertex(body: dict[str, Any], expected: dict[str, Any], adjusted: list[str]) -> None:
+    before = repr(body)
+    assert for_vertex(body) == (expected, adjusted)
+    assert repr(body) == before  # the input is not changed
+
+
+def _batch(texts: list[str], dimensions: int | None = None) -> dict[str, Any]:
+    requests = []
+    for text in texts:
+        item: dict[str, Any] = {"model": "models/m", "content": {"parts": [{"text": text}]}}
+        if dimensions:
+            item["outputDimensionality"] = dimensions
+        requests.append(item)
+    return {"requests": requests}
+
+
+def test_predict_bodies() -> None:
+    assert predict_bodies(_batch(["a", "b"], 8), "text-embedding-005") == [
+        {
+            "instances": [{"content": "a"}, {"content": "b"}],
+            "parameters": {"outputDimensionality": 8},
+        }
+    ]
+    # gemini-embedding-001 takes one instance a call
+    assert predict_bodies(_batch(["a", "b"]), "gemini-embedding-001") == [
+        {"instances": [{"content": "a"}]},
+        {"instances": [{"content": "b"}]},
+    ]
+    many = predict_bodies(_batch([str(i) for i in range(251)]), "text-embedding-005")
+    assert [len(b["instances"]) for b in many] == [250, 1]
+
+
+def test_embeddings_from_predict() -> None:
+    replies = [
+        {
+            "predictions": [
+                {"embeddings": {"values": [0.5, -1.0], "statistics": {"token_count": 3}}}
+            ]
+        },
+        {
+            "predictions": [
+                {"embeddings": {"values": [1.0, 0.0], "statistics": {"token_count": 2.0}}}
+            ]
+        },
+    ]
+    out = embeddings_from_predict(replies, "my-embed", "float")
+    assert [d["embedding"] for d in out["data"]] == [[0.5, -1.0], [1.0, 0.0]]
+    assert [d["index"] for d in out["data"]] == [0, 1]
+    assert out["usage"] == {"prompt_tokens": 5, "total_tokens": 5}
+    assert out["model"] == "my-embed"
+    encoded = embeddings_from_predict(replies[:1], "m", "base64")["data"][0]["embedding"]
+    assert struct.unpack("<2f", base64.b64decode(encoded)) == (0.5, -1.0)
+
+
+def test_publisher_models() -> None:
+    pages = [
+        {"publisherModels": [{"name": "publishers/google/models/gemini-2.5-flash"}]},
+        {"publisherModels": [{"name": "publishers/google/models/imagen-4.0-generate-001"}]},
+    ]
+    listed = model_list_from_publishers(pages)
+    assert [m["id"] for m in listed["data"]] == ["gemini-2.5-flash", "imagen-4.0-generate-001"]
+    assert model_from_publisher({"name": "publishers/google/models/x"})["owned_by"] == "google"
