@@ -65,12 +65,14 @@ def create_app(
     `vertex_token_check` decides which OAuth bearer tokens the Vertex paths accept.
     """
     emulator = _Emulator(slow_delay=slow_delay, event_delay=event_delay)
-    routes = [
-        Route("/v1beta/models", emulator.list_models, methods=["GET"]),
-        Route("/v1beta/models/{name}", emulator.get_model, methods=["GET"]),
-        Route("/v1beta/models/{name}", emulator.call_model, methods=["POST"]),
-        *vertex.routes(emulator, vertex_token_check),
-    ]
+    routes = []
+    for version in ("v1beta", "v1"):  # the Gemini API serves both; google-genai 3.x uses v1
+        routes += [
+            Route(f"/{version}/models", emulator.list_models, methods=["GET"]),
+            Route(f"/{version}/models/{{name}}", emulator.get_model, methods=["GET"]),
+            Route(f"/{version}/models/{{name}}", emulator.call_model, methods=["POST"]),
+        ]
+    routes += vertex.routes(emulator, vertex_token_check)
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
 

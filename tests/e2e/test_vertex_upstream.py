@@ -58,7 +58,7 @@ def start_vertex(
                 "vertex_project": PROJECT,
                 "vertex_location": LOCATION,
                 "client_keys": frozenset({CLIENT_KEY}),
-                "max_retries": 0,
+                "upstream_retries": 0,
                 **fields,
             }
             return adapter_factory(**values)

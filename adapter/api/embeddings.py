@@ -1,0 +1,54 @@
+"""`POST /v1/embeddings` -> native `batchEmbedContents` (docs/translation.md, "Embeddings"); on
+Vertex AI, which has no batchEmbedContents for publisher models, `:predict` (docs/vertex.md)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapter.api.replies import json_response
+from adapter.body import read_json
+from adapter.errors import invalid_request
+from adapter.keys import upstream_key
+from adapter.services import services
+from adapter.translate.request import native_model_name
+from adapter.translate.request.embeddings import to_native_embeddings
+from adapter.translate.request.vertex import predict_bodies
+from adapter.translate.response.embeddings import embeddings_from
+from adapter.translate.response.vertex import embeddings_from_predict
+
+
+async def embeddings(request: Request) -> Response:
+    svc = services(request)
+    key = upstream_key(request, svc.config)
+    body = await read_json(request, svc.config.max_body_bytes)
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+        raise invalid_request("You must provide a model parameter.", param="model")
+    model = native_model_name(body["model"], svc.config.model_aliases)
+    native = to_native_embeddings(body, model)
+    endpoints = svc.upstream.endpoints
+    if endpoints.is_vertex:
+        path = endpoints.model(model, "predict")
+        replies = await asyncio.gather(
+            *(
+                svc.upstream.call_json("POST", path, key, orjson.dumps(predict))
+                for predict in predict_bodies(native.body, model)
+            )
+        )
+        result = embeddings_from_predict(replies, native.requested_model, native.encoding)
+    else:
+        path = endpoints.model(model, "batchEmbedContents")
+        reply = await svc.upstream.call_json("POST", path, key, orjson.dumps(native.body))
+        result = embeddings_from(reply, native.requested_model, native.encoding)
+    svc.metrics.response("embeddings", 200)
+    return json_response(result)
+
+
+ROUTES = [
+    Route("/v1/embeddings", embeddings, methods=["POST"]),
+    Route("/embeddings", embeddings, methods=["POST"]),
+]
