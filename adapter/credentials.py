@@ -38,6 +38,31 @@ MIN_REMAINING_S = 10.0
 NO_EXPIRY_LIFETIME_S = 1800.0
 
 
+class CredentialsError(Exception):
+    """No usable Google credentials or no project; the message is one line saying which."""
+
+
+def find_google_credentials(project: str | None) -> str:
+    """Start-up check of Application Default Credentials (no token is fetched): the project
+    calls go to, `project` or else the credentials' own. Raises CredentialsError."""
+    import google.auth.exceptions
+
+    try:
+        _, found = _default_loader()
+    except google.auth.exceptions.GoogleAuthError as exc:
+        raise CredentialsError(
+            f"no Google credentials for Vertex AI ({exc}); set GOOGLE_APPLICATION_CREDENTIALS, "
+            "run `gcloud auth application-default login`, or run on GCP with a service account "
+            "(docs/vertex.md)"
+        ) from None
+    chosen = project or found
+    if not chosen:
+        raise CredentialsError(
+            "no Vertex AI project: pass --vertex-project or set GOOGLE_CLOUD_PROJECT"
+        )
+    return chosen
+
+
 class UpstreamAuth(Protocol):
     project: str | None
 

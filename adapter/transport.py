@@ -17,7 +17,7 @@ import aiohttp
 import orjson
 
 from adapter.config import Config
-from adapter.credentials import UpstreamAuth, upstream_auth
+from adapter.credentials import CredentialsError, UpstreamAuth, upstream_auth
 from adapter.endpoints import Endpoints
 from adapter.errors import AdapterError, error_from_native, retry_delay_seconds
 from adapter.translate.response.reply import is_native_response
@@ -243,6 +243,10 @@ class UpstreamClient:
     async def start(self) -> None:
         await self.auth.start()
         if self.endpoints.is_vertex and self.endpoints.project is None:
+            if self._config.uses_google_credentials and not self.auth.project:
+                raise CredentialsError(
+                    "no Vertex AI project: pass --vertex-project or set GOOGLE_CLOUD_PROJECT"
+                )
             self.endpoints = self.endpoints.with_project(self.auth.project)
         self.deadlines.start()
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, keepalive_timeout=30)

@@ -5,6 +5,10 @@ bearer tokens the local token endpoint issued and that have not expired."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +19,7 @@ import openai
 import pytest
 from google import genai
 from google_auth_server import TokenServer
-from servers import ServerThread, wait_until
+from servers import ServerThread, free_port, wait_until
 
 from gemini_emulator import create_app as create_emulator
 
@@ -69,6 +73,13 @@ def start_vertex(
 @pytest.fixture(scope="module")
 def vertex_url(start_vertex: Callable[..., str]) -> str:
     return start_vertex()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _client(url: str, key: str = CLIENT_KEY) -> openai.OpenAI:
@@ -251,3 +262,50 @@ def test_refused_refresh_is_a_502(
     finally:
         tokens.fail, tokens.expires_in = False, 3600
         tokens.rejected.clear()
+
+
+def _serve(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("gemini-adapter")), "serve", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_cli_serves_vertex_with_a_service_account_file(vertex_setup: VertexSetup) -> None:
+    """The README's Vertex command: the project comes from the service-account file."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "GOOGLE_"))},
+        "GOOGLE_APPLICATION_CREDENTIALS": str(vertex_setup.credentials),
+        "ADAPTER_API_KEYS": CLIENT_KEY,
+    }
+    process = _serve(
+        "--upstream", "vertex", "--upstream-url", vertex_setup.emulator_url,
+        "--vertex-location", LOCATION, "--port", str(port), env=env,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_until(lambda: _healthy(url), timeout=20), process.stdout
+        reply = _client(f"{url}/v1").chat.completions.create(
+            model="gemini-2.5-flash", messages=[{"role": "user", "content": "via cli"}]
+        )
+        assert "via cli" in (reply.choices[0].message.content or "")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=20)[0].decode()
+    assert f"project {PROJECT}, location {LOCATION}" in output
+
+
+def test_cli_refuses_vertex_without_credentials_or_keys(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "GOOGLE_"))}
+    missing = {**env, "GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "none.json")}
+    process = _serve("--upstream", "vertex", "--port", str(free_port()), env=missing)
+    output = process.communicate(timeout=20)[0].decode()
+    assert process.returncode == 2
+    assert "no Google credentials" in output and "Traceback" not in output
+    # An open relay: Google credentials, no client keys, a public address.
+    relay = _serve("--upstream", "vertex", "--host", "0.0.0.0", "--port", "1", env=missing)
+    assert relay.communicate(timeout=20)[0].decode().count("open relay") == 1
+    assert relay.returncode == 2
