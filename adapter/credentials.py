@@ -200,9 +200,10 @@ def _log_failure(task: asyncio.Task[dict[str, str]]) -> None:
 
 def upstream_auth(config: Config) -> UpstreamAuth:
     """The provider for a configuration (docs/vertex.md): Google credentials on Vertex unless
-    an API key is configured (express mode) or the built-in emulator stands in for Vertex."""
+    an API key is configured (express mode) or the built-in emulator stands in for Vertex,
+    which then gets the key as Vertex express mode does."""
     if config.uses_google_credentials:
         return GoogleCredentials()
     if config.upstream == "vertex":
-        return StaticKey("bearer" if config.uses_emulator else "x-goog-api-key")
+        return StaticKey("x-goog-api-key")
     return StaticKey(config.upstream_auth)

@@ -309,3 +309,17 @@ def test_cli_refuses_vertex_without_credentials_or_keys(tmp_path: Path) -> None:
     relay = _serve("--upstream", "vertex", "--host", "0.0.0.0", "--port", "1", env=missing)
     assert relay.communicate(timeout=20)[0].decode().count("open relay") == 1
     assert relay.returncode == 2
+
+
+def test_builtin_emulator_as_vertex(adapter_factory: Callable[..., str]) -> None:
+    """`--upstream vertex --upstream-url emulator`: no credentials, express-mode paths."""
+    for project in (None, "demo"):
+        url = adapter_factory(upstream="vertex", upstream_url="emulator", vertex_project=project)
+        client = _client(url, key="any-key")
+        reply = client.chat.completions.create(
+            model="gemini-2.5-flash", messages=[{"role": "user", "content": "offline"}]
+        )
+        assert "offline" in (reply.choices[0].message.content or "")
+        embedded = client.embeddings.create(model="text-embedding-005", input="x", dimensions=4)
+        assert len(embedded.data[0].embedding) == 4
+        assert "gemini-2.5-pro" in [m.id for m in client.models.list()]
