@@ -7,8 +7,9 @@ Paths (https://cloud.google.com/vertex-ai/docs/reference/rest):
   GET  /v1beta1/publishers/google/models                         (ListPublisherModels)
   GET  /{v1,v1beta1}/publishers/google/models/{m}                (GetPublisherModel)
 Methods: generateContent, streamGenerateContent (alt=sse or a JSON array), countTokens,
-predict. Generation reuses the Gemini emulator's validation and replies; fields only the
-Gemini API has are refused with Vertex's `Unknown name` 400.
+predict, embedContent (Gemini embedding models after gemini-embedding-001). Generation
+reuses the Gemini emulator's validation and replies; fields only the Gemini API has are
+refused with Vertex's `Unknown name` 400.
 
 Auth: project paths need `Authorization: Bearer T` (an API key also passes, as Vertex accepts
 keys bound to a service account); express paths need an API key. `token_check`, when given,
@@ -160,6 +161,7 @@ class _Vertex:
                 "streamGenerateContent",
                 "countTokens",
                 "predict",
+                "embedContent",
             ):
                 raise GoogleError(404, "Requested entity was not found.")
             if not _known(model):
@@ -167,6 +169,8 @@ class _Vertex:
             body = await _body(request)
             if method == "predict":
                 return _response(self._predict(body, model))
+            if method == "embedContent":
+                return _response(_embed_content(body, model))
             if model.startswith(IMAGEN_PREFIX) or models.is_embedding(model):
                 raise GoogleError(
                     400, f"{method} is not supported by publisher model {PUBLISHER}{model}."
@@ -283,6 +287,24 @@ def _refuse_gemini_only(body: dict[str, Any]) -> None:
                 problems += [_unknown(n, where) for n in GEMINI_ONLY_PART if n in part]
     if problems:
         raise field_violations(problems)
+
+
+def _embed_content(body: dict[str, Any], model: str) -> dict[str, Any]:
+    """EmbedContentResponse for the Gemini embedding models that take one content a call."""
+    if not models.is_embedding(model) or "gemini" not in model or model == "gemini-embedding-001":
+        raise GoogleError(400, f"embedContent is not supported by publisher model {model}.")
+    content = body.get("content")
+    parts = content.get("parts") if isinstance(content, dict) else None
+    if not isinstance(parts, list) or not parts:
+        raise field_violations([("content", "content must have parts.")])
+    text = " ".join(p["text"] for p in parts if isinstance(p, dict) and "text" in p)
+    config = body.get("embedContentConfig") or {}
+    size = int(config.get("outputDimensionality") or 0) or models.embedding_size(model)
+    return {
+        "embedding": {"values": embed.vector(model, text, size)},
+        "usageMetadata": {"promptTokenCount": max(1, len(text) // 4)},
+        "truncated": False,
+    }
 
 
 def _count(request: dict[str, Any]) -> dict[str, Any]:

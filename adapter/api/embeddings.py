@@ -17,9 +17,16 @@ from adapter.keys import upstream_key
 from adapter.services import services
 from adapter.translate.request import native_model_name
 from adapter.translate.request.embeddings import to_native_embeddings
-from adapter.translate.request.vertex import predict_bodies
+from adapter.translate.request.vertex import (
+    embed_content_bodies,
+    predict_bodies,
+    uses_embed_content,
+)
 from adapter.translate.response.embeddings import embeddings_from
-from adapter.translate.response.vertex import embeddings_from_predict
+from adapter.translate.response.vertex import (
+    embeddings_from_embed_content,
+    embeddings_from_predict,
+)
 
 
 async def embeddings(request: Request) -> Response:
@@ -31,7 +38,16 @@ async def embeddings(request: Request) -> Response:
     model = native_model_name(body["model"], svc.config.model_aliases)
     native = to_native_embeddings(body, model)
     endpoints = svc.upstream.endpoints
-    if endpoints.is_vertex:
+    if endpoints.is_vertex and uses_embed_content(model):
+        path = endpoints.model(model, "embedContent")
+        replies = await asyncio.gather(
+            *(
+                svc.upstream.call_json("POST", path, key, orjson.dumps(one))
+                for one in embed_content_bodies(native.body)
+            )
+        )
+        result = embeddings_from_embed_content(replies, native.requested_model, native.encoding)
+    elif endpoints.is_vertex:
         path = endpoints.model(model, "predict")
         replies = await asyncio.gather(
             *(

@@ -144,6 +144,12 @@ def test_embeddings_use_predict(vertex_url: str) -> None:
     assert len(gemini.data[0].embedding) == 3072
     alone = client.embeddings.create(model="gemini-embedding-001", input="y")
     assert alone.data[0].embedding == gemini.data[1].embedding
+    # later Gemini embedding models: :embedContent, one call per input
+    later = client.embeddings.create(
+        model="gemini-embedding-2-preview", input=["p", "q"], dimensions=16
+    )
+    assert [len(d.embedding) for d in later.data] == [16, 16]
+    assert later.usage.prompt_tokens == 2
 
 
 def test_models_from_publisher_list(vertex_url: str) -> None:

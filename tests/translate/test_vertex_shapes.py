@@ -8,8 +8,14 @@ from typing import Any
 
 import pytest
 
-from adapter.translate.request.vertex import for_vertex, predict_bodies
+from adapter.translate.request.vertex import (
+    embed_content_bodies,
+    for_vertex,
+    predict_bodies,
+    uses_embed_content,
+)
 from adapter.translate.response.vertex import (
+    embeddings_from_embed_content,
     embeddings_from_predict,
     model_from_publisher,
     model_list_from_publishers,
@@ -120,3 +126,20 @@ def test_publisher_models() -> None:
     listed = model_list_from_publishers(pages)
     assert [m["id"] for m in listed["data"]] == ["gemini-2.5-flash", "imagen-4.0-generate-001"]
     assert model_from_publisher({"name": "publishers/google/models/x"})["owned_by"] == "google"
+
+
+def test_embed_content_for_later_gemini_embedding_models() -> None:
+    assert uses_embed_content("gemini-embedding-2-preview")
+    assert not uses_embed_content("gemini-embedding-001")
+    assert not uses_embed_content("text-embedding-005")
+    assert embed_content_bodies(_batch(["a", "b"], 16)) == [
+        {"content": {"parts": [{"text": "a"}]}, "embedContentConfig": {"outputDimensionality": 16}},
+        {"content": {"parts": [{"text": "b"}]}, "embedContentConfig": {"outputDimensionality": 16}},
+    ]
+    replies = [
+        {"embedding": {"values": [1.0]}, "usageMetadata": {"promptTokenCount": 2}},
+        {"embedding": {"values": [0.0]}, "usageMetadata": {"promptTokenCount": 3}},
+    ]
+    out = embeddings_from_embed_content(replies, "g", "float")
+    assert [d["embedding"] for d in out["data"]] == [[1.0], [0.0]]
+    assert out["usage"]["prompt_tokens"] == 5

@@ -10,6 +10,8 @@ Embeddings: Vertex has no `batchEmbedContents` on publisher models; text embeddi
 take `:predict` with `{"instances": [{"content": text}], "parameters":
 {"outputDimensionality": n}}`, at most 250 texts a call, and gemini-embedding-001 one text a
 call (https://cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings).
+Later Gemini embedding models take `:embedContent`, one content a call, as google-genai does
+(`t_is_vertex_embed_content_model` in google/genai/_transformers.py).
 """
 
 from __future__ import annotations
@@ -84,6 +86,23 @@ def _vertex_content(content: Any, i: int, adjusted: list[str]) -> Any:
                 continue
         parts.append(part)
     return {**content, "parts": parts}
+
+
+def uses_embed_content(model: str) -> bool:
+    """Gemini embedding models after gemini-embedding-001 embed with `:embedContent`."""
+    return "gemini" in model and model != "gemini-embedding-001"
+
+
+def embed_content_bodies(batch: dict[str, Any]) -> list[dict[str, Any]]:
+    """A BatchEmbedContentsRequest as Vertex `:embedContent` calls, one per content, in order:
+    `{"content": {...}, "embedContentConfig": {"outputDimensionality": n}}`."""
+    bodies = []
+    for request in batch.get("requests") or []:
+        body: dict[str, Any] = {"content": request["content"]}
+        if request.get("outputDimensionality") is not None:
+            body["embedContentConfig"] = {"outputDimensionality": request["outputDimensionality"]}
+        bodies.append(body)
+    return bodies
 
 
 def predict_bodies(batch: dict[str, Any], model: str) -> list[dict[str, Any]]:

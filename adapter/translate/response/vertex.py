@@ -36,6 +36,25 @@ def embeddings_from_predict(
     return out
 
 
+def embeddings_from_embed_content(
+    replies: list[dict[str, Any]], model: str, encoding: str
+) -> dict[str, Any]:
+    """The replies of the `:embedContent` calls of one request (`{"embedding": {"values"},
+    "usageMetadata": {"promptTokenCount"}}` each), in call order."""
+    embeddings = []
+    tokens = 0
+    for reply in replies:
+        embedding = reply.get("embedding")
+        values = embedding.get("values") if isinstance(embedding, dict) else None
+        embeddings.append({"values": values or []})
+        usage = reply.get("usageMetadata")
+        if isinstance(usage, dict) and isinstance(usage.get("promptTokenCount"), int):
+            tokens += usage["promptTokenCount"]
+    out = embeddings_from({"embeddings": embeddings}, model, encoding)
+    out["usage"] = {"prompt_tokens": tokens, "total_tokens": tokens}
+    return out
+
+
 def model_from_publisher(native: dict[str, Any]) -> dict[str, Any]:
     name = str(native.get("name", ""))
     return {
