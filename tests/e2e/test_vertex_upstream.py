@@ -329,3 +329,20 @@ def test_builtin_emulator_as_vertex(adapter_factory: Callable[..., str]) -> None
         embedded = client.embeddings.create(model="text-embedding-005", input="x", dimensions=4)
         assert len(embedded.data[0].embedding) == 4
         assert "gemini-2.5-pro" in [m.id for m in client.models.list()]
+
+
+def test_google_genai_client_with_project_paths(vertex_url: str) -> None:
+    """A project-configured google-genai client, the adapter key as its OAuth token."""
+    from google.oauth2.credentials import Credentials
+
+    client = genai.Client(
+        vertexai=True,
+        project=PROJECT,
+        location=LOCATION,
+        credentials=Credentials(token=CLIENT_KEY),
+        http_options={"base_url": vertex_url.removesuffix("/v1")},
+    )
+    reply = client.models.generate_content(model="gemini-2.5-flash", contents="scoped")
+    assert "scoped" in (reply.text or "")
+    embedded = client.models.embed_content(model="text-embedding-005", contents=["a", "b"])
+    assert len(embedded.embeddings or []) == 2
