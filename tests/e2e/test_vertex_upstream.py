@@ -19,7 +19,7 @@ import openai
 import pytest
 from google import genai
 from google_auth_server import TokenServer
-from servers import ServerThread, free_port, wait_until
+from servers import FakeUpstream, Scripted, ServerThread, free_port, wait_until
 
 from gemini_emulator import create_app as create_emulator
 
@@ -346,3 +346,63 @@ def test_google_genai_client_with_project_paths(vertex_url: str) -> None:
     assert "scoped" in (reply.text or "")
     embedded = client.models.embed_content(model="text-embedding-005", contents=["a", "b"])
     assert len(embedded.embeddings or []) == 2
+
+
+def test_express_key_paths_headers_and_vertex_errors(
+    adapter_factory: Callable[..., str], fake_upstream: FakeUpstream
+) -> None:
+    """A Vertex API key (GEMINI_API_KEY with --upstream vertex): sent as x-goog-api-key to the
+    exact Vertex paths; the callers' key never goes upstream; Vertex errors keep their status."""
+    url = adapter_factory(
+        upstream="vertex",
+        upstream_url=fake_upstream.url,  # type: ignore[attr-defined]
+        vertex_project="p-1",
+        vertex_location="asia-northeast1",
+        server_key="vertex-express-key",
+        client_keys=frozenset({CLIENT_KEY}),
+        upstream_retries=0,
+    )
+    reply = {
+        "candidates": [
+            {"content": {"role": "model", "parts": [{"text": "ok"}]}, "finishReason": "STOP"}
+        ],
+        "createTime": "2026-01-01T00:00:00.000000Z",
+        "responseId": "vtx-1",
+        "modelVersion": "gemini-2.5-flash",
+    }
+    denied = {
+        "error": {
+            "code": 403,
+            "message": "Permission 'aiplatform.endpoints.predict' denied on resource "
+            "'//aiplatform.googleapis.com/projects/p-1/locations/asia-northeast1/publishers/"
+            "google/models/gemini-2.5-flash' (or it may not exist).",
+            "status": "PERMISSION_DENIED",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "IAM_PERMISSION_DENIED",
+                    "domain": "aiplatform.googleapis.com",
+                }
+            ],
+        }
+    }
+    fake_upstream.script(Scripted(json=reply), Scripted(status=403, json=denied))
+    client = _client(url)
+    completion = client.chat.completions.create(
+        model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert completion.choices[0].message.content == "ok"
+    assert completion.id == "chatcmpl-vtx-1"
+    sent = fake_upstream.requests[0]
+    assert sent.path == (
+        "/v1/projects/p-1/locations/asia-northeast1/publishers/google/models/"
+        "gemini-2.5-flash:generateContent"
+    )
+    assert sent.headers["x-goog-api-key"] == "vertex-express-key"
+    assert CLIENT_KEY not in str(sent.headers)
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        client.chat.completions.create(
+            model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert caught.value.code == "IAM_PERMISSION_DENIED"
+    assert "aiplatform.endpoints.predict" in caught.value.message
