@@ -1,6 +1,7 @@
 """Upstream credentials: the headers that authenticate each native call.
 
-Two providers with one interface (`start()`, then `await headers(key)` per call):
+Two providers with one interface (`start()`, then `await headers(key)` per call, giving the
+complete headers of a JSON call: auth and `Content-Type`):
 
 - `StaticKey`: an API key (the caller's, or the server's `GEMINI_API_KEY`), sent as
   `x-goog-api-key` or `Authorization: Bearer` (the Gemini API, Vertex express mode).
@@ -28,6 +29,7 @@ from adapter.errors import AdapterError
 
 log = logging.getLogger("adapter.credentials")
 
+JSON = "application/json"
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 # Refresh this long before expiry (google-auth's own clients use 3 min 45 s); a token whose
 # lifetime is shorter is refreshed at half its lifetime instead.
@@ -84,8 +86,8 @@ class StaticKey:
 
     async def headers(self, key: str) -> dict[str, str]:
         if self._bearer:
-            return {"Authorization": f"Bearer {key}"}
-        return {"x-goog-api-key": key}
+            return {"Authorization": f"Bearer {key}", "Content-Type": JSON}
+        return {"x-goog-api-key": key, "Content-Type": JSON}
 
 
 def _default_loader() -> tuple[Any, str | None]:
@@ -185,7 +187,7 @@ class GoogleCredentials:
         """In a worker thread: google-auth's refresh, then the headers it would send."""
         credentials = self._credentials
         credentials.refresh(self._request)
-        headers: dict[str, str] = {}
+        headers = {"Content-Type": JSON}
         credentials.apply(headers)  # authorization, and x-goog-user-project if configured
         expiry: datetime.datetime | None = credentials.expiry
         if expiry is None:

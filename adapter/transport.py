@@ -271,8 +271,7 @@ class UpstreamClient:
         self, method: str, url: str, key: str, body: bytes | None
     ) -> aiohttp.ClientResponse:
         """Until the response headers: 504 past the first-byte timeout, 502 if unreachable."""
-        headers = await self.auth.headers(key)
-        headers = {**headers, "Content-Type": "application/json"}
+        headers = await self.auth.headers(key)  # auth and Content-Type, ready to send
         try:
             return await self.deadlines.run(
                 self.session.request(method, url, data=body, headers=headers),
