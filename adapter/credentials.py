@@ -36,6 +36,8 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 REFRESH_MARGIN_S = 300.0
 # Never send a token this close to its expiry: wait for the refresh instead.
 MIN_REMAINING_S = 10.0
+# After a failed background refresh, the next try waits this long (while the token lasts).
+RETRY_REFRESH_S = 5.0
 # A token without an expiry (rare: some metadata servers) is refetched this often.
 NO_EXPIRY_LIFETIME_S = 1800.0
 
@@ -164,8 +166,11 @@ class GoogleCredentials:
             self.fetches += 1
             headers, expiry = await asyncio.to_thread(self._refresh_blocking)
         except Exception as exc:  # google-auth raises RefreshError, TransportError, ...
-            log.warning("access token refresh failed: %s", type(exc).__name__)
-            if self._headers is not None and time.time() < self._usable_until:
+            log.warning("access token refresh failed: %s: %s", type(exc).__name__, exc)
+            now = time.time()
+            if self._headers is not None and now < self._usable_until:
+                # Keep the token a while longer; try again in a few seconds, not per request.
+                self._refresh_at = min(now + RETRY_REFRESH_S, self._usable_until)
                 return self._headers
             raise AdapterError(
                 502,

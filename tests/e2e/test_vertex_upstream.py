@@ -249,19 +249,25 @@ def test_token_refreshed_before_expiry_in_background(
         tokens.expires_in = 3600
 
 
-def test_refused_refresh_is_a_502(
+def test_refused_refresh_keeps_the_token_then_is_a_502(
     start_vertex: Callable[..., str], vertex_setup: VertexSetup
 ) -> None:
     tokens = vertex_setup.tokens
-    tokens.expires_in = 1
+    tokens.expires_in = 4  # refreshed from 2 s on, used until 3 s, expired at 4 s
     try:
         url = start_vertex()
-        tokens.fail = True
-        time.sleep(1.1)
+        fetched = tokens.fetches
+        tokens.fail = True  # the key was revoked
+        time.sleep(2.2)
+        client = _client(url)
+        ask = {"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]}
+        assert client.chat.completions.create(**ask).choices  # the current token still works
+        assert wait_until(lambda: tokens.fetches == fetched + 1, timeout=3)
+        assert client.chat.completions.create(**ask).choices
+        assert tokens.fetches == fetched + 1  # no new attempt per request
+        time.sleep(2.0)  # the token has expired
         with pytest.raises(openai.APIStatusError) as caught:
-            _client(url).chat.completions.create(
-                model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}]
-            )
+            client.chat.completions.create(**ask)
         assert caught.value.status_code == 502
         assert caught.value.code == "upstream_credentials"
         assert "ya29" not in str(caught.value.body)
