@@ -125,7 +125,6 @@ class GoogleCredentials:
         self._refresh_at = 0.0  # wall-clock seconds
         self._usable_until = 0.0
         self._refreshing: asyncio.Task[dict[str, str]] | None = None
-        self.fetches = 0  # token fetches so far (for /metrics and tests)
 
     async def start(self) -> None:
         """Find the credentials (ADC may probe the metadata server) and fetch a first token,
@@ -163,7 +162,6 @@ class GoogleCredentials:
 
     async def _fetch(self) -> dict[str, str]:
         try:
-            self.fetches += 1
             headers, expiry = await asyncio.to_thread(self._refresh_blocking)
         except Exception as exc:  # google-auth raises RefreshError, TransportError, ...
             log.warning("access token refresh failed: %s: %s", type(exc).__name__, exc)
