@@ -3,8 +3,6 @@ Vertex AI, which has no batchEmbedContents for publisher models, `:predict` (doc
 
 from __future__ import annotations
 
-import asyncio
-
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,13 +14,13 @@ from adapter.errors import invalid_request
 from adapter.keys import upstream_key
 from adapter.services import services
 from adapter.translate.request import native_model_name
-from adapter.translate.request.embeddings import to_native_embeddings
+from adapter.translate.request.embeddings import split_batches, to_native_embeddings
 from adapter.translate.request.vertex import (
     embed_content_bodies,
     predict_bodies,
     uses_embed_content,
 )
-from adapter.translate.response.embeddings import embeddings_from
+from adapter.translate.response.embeddings import embeddings_from, merge_batches
 from adapter.translate.response.vertex import (
     embeddings_from_embed_content,
     embeddings_from_predict,
@@ -39,26 +37,30 @@ async def embeddings(request: Request) -> Response:
     native = to_native_embeddings(body, model)
     endpoints = svc.upstream.endpoints
     if endpoints.is_vertex and uses_embed_content(model):
+        bodies = embed_content_bodies(native.body)
         path = endpoints.model(model, "embedContent")
-        replies = await asyncio.gather(
-            *(
-                svc.upstream.call_json("POST", path, key, orjson.dumps(one))
-                for one in embed_content_bodies(native.body)
-            )
+        replies = await svc.upstream.call_json_many(
+            "POST", path, key, [orjson.dumps(b) for b in bodies]
         )
         result = embeddings_from_embed_content(replies, native.requested_model, native.encoding)
     elif endpoints.is_vertex:
+        bodies = predict_bodies(native.body, model)
         path = endpoints.model(model, "predict")
-        replies = await asyncio.gather(
-            *(
-                svc.upstream.call_json("POST", path, key, orjson.dumps(predict))
-                for predict in predict_bodies(native.body, model)
-            )
+        replies = await svc.upstream.call_json_many(
+            "POST", path, key, [orjson.dumps(b) for b in bodies]
         )
-        result = embeddings_from_predict(replies, native.requested_model, native.encoding)
+        sizes = [len(b["instances"]) for b in bodies]
+        result = embeddings_from_predict(replies, native.requested_model, native.encoding, sizes)
     else:
-        path = endpoints.model(model, "batchEmbedContents")
-        reply = await svc.upstream.call_json("POST", path, key, orjson.dumps(native.body))
+        # At most 100 inputs per native call: larger inputs go as several concurrent calls.
+        batches = split_batches(native.body)
+        replies = await svc.upstream.call_json_many(
+            "POST",
+            endpoints.model(model, "batchEmbedContents"),
+            key,
+            [orjson.dumps(batch) for batch in batches],
+        )
+        reply = merge_batches(replies, [len(batch["requests"]) for batch in batches])
         result = embeddings_from(reply, native.requested_model, native.encoding)
     svc.metrics.response("embeddings", 200)
     return json_response(result)

@@ -65,7 +65,7 @@ async def _listing(upstream: UpstreamClient, key: str) -> dict[str, Any]:
     if not upstream.endpoints.is_vertex:
         return model_list_from(reply)
     pages = [reply]
-    while reply.get("nextPageToken") and len(pages) < MAX_MODEL_PAGES:
+    while isinstance(reply, dict) and reply.get("nextPageToken") and len(pages) < MAX_MODEL_PAGES:
         token = urlencode({"pageToken": reply["nextPageToken"]})
         reply = await upstream.call_json("GET", path, key, query=f"{query}&{token}")
         pages.append(reply)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from adapter.errors import AdapterError
 from adapter.translate.request.vertex import (
     embed_content_bodies,
     for_vertex,
@@ -143,3 +144,33 @@ def test_embed_content_for_later_gemini_embedding_models() -> None:
     out = embeddings_from_embed_content(replies, "g", "float")
     assert [d["embedding"] for d in out["data"]] == [[1.0], [0.0]]
     assert out["usage"]["prompt_tokens"] == 5
+
+
+@pytest.mark.parametrize(
+    "replies",
+    [
+        [None],
+        [{"predictions": "x"}],
+        [{"predictions": [{"embeddings": {"values": ["a"]}}]}],
+        [{"predictions": [{"nope": 1}]}],
+    ],
+)
+def test_bad_predict_replies_are_502(replies: list[Any]) -> None:
+    with pytest.raises(AdapterError) as caught:
+        embeddings_from_predict(replies, "m", "float")
+    assert (caught.value.status, caught.value.code) == (502, "bad_upstream_response")
+
+
+def test_bad_vertex_replies_are_502() -> None:
+    for call in (
+        lambda: embeddings_from_embed_content([{"embedding": 3}], "m", "float"),
+        lambda: embeddings_from_predict(
+            [{"predictions": [{"embeddings": {"values": [1.0]}}]}], "m", "float", [2]
+        ),
+        lambda: model_list_from_publishers([{"publisherModels": {}}]),
+        lambda: model_from_publisher([]),
+    ):
+        with pytest.raises(AdapterError) as caught:
+            call()
+        assert caught.value.status == 502
+    assert model_list_from_publishers([{}]) == {"object": "list", "data": []}
