@@ -80,7 +80,7 @@ def model_from_publisher(native: Any) -> dict[str, Any]:
 
 def model_list_from_publishers(pages: list[Any]) -> dict[str, Any]:
     """The pages of a ListPublisherModels call -> the OpenAI list."""
-    data = []
+    data: list[dict[str, Any]] = []
     for page in pages:
         models = page.get("publisherModels", []) if isinstance(page, dict) else None
         if not isinstance(models, list):
