@@ -25,6 +25,8 @@ from adapter.services import services
 
 PASSTHROUGH_HEADERS = ("content-type", "retry-after")
 METHODS = ["GET", "POST", "PATCH", "DELETE"]
+# Query parameters that carry credentials: the adapter's own auth replaces them.
+CREDENTIAL_PARAMS = frozenset({"key", "access_token", "oauth_token"})
 
 
 def is_native_call(request: Request) -> bool:
@@ -42,7 +44,9 @@ async def passthrough(request: Request) -> RelayResponse:
     svc = services(request)
     key = upstream_key(request, svc.config)
     body = await read_body(request, svc.config.max_body_bytes) if request.method != "GET" else None
-    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "key"])
+    query = urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k not in CREDENTIAL_PARAMS]
+    )
     path = svc.upstream.endpoints.passthrough(request.url.path)
     response = await svc.upstream.call(request.method, path, key, body, query)
     headers = {k: v for k, v in response.headers.items() if k.lower() in PASSTHROUGH_HEADERS}

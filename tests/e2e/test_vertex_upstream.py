@@ -412,3 +412,14 @@ def test_express_key_paths_headers_and_vertex_errors(
         )
     assert caught.value.code == "IAM_PERMISSION_DENIED"
     assert "aiplatform.endpoints.predict" in caught.value.message
+    # passthrough: credentials in the query stay here too
+    fake_upstream.script(Scripted(json=reply))
+    root = url.removesuffix("/v1")
+    path = "/v1/projects/p-1/locations/asia-northeast1/publishers/google/models/m:countTokens"
+    httpx.post(
+        f"{root}{path}?key={CLIENT_KEY}&access_token=caller-token&alt=json",
+        json={"contents": [{"parts": [{"text": "x"}]}]},
+    ).raise_for_status()
+    forwarded = fake_upstream.requests[0]
+    assert (forwarded.path, forwarded.query) == (path, "alt=json")
+    assert forwarded.headers["x-goog-api-key"] == "vertex-express-key"
