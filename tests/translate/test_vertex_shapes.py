@@ -10,6 +10,7 @@ import pytest
 
 from adapter.errors import AdapterError
 from adapter.translate.request.vertex import (
+    count_tokens_body,
     embed_content_bodies,
     for_vertex,
     predict_bodies,
@@ -174,3 +175,19 @@ def test_bad_vertex_replies_are_502() -> None:
             call()
         assert caught.value.status == 502
     assert model_list_from_publishers([{}]) == {"object": "list", "data": []}
+
+
+def test_count_tokens_body() -> None:
+    body = {
+        "contents": [USER],
+        "systemInstruction": {"parts": [{"text": "s"}]},
+        "toolConfig": {"functionCallingConfig": {"mode": "AUTO"}},
+        "labels": {"a": "b"},
+    }
+    assert count_tokens_body(body, "m", vertex=True) == {
+        "contents": [USER],
+        "systemInstruction": {"parts": [{"text": "s"}]},
+    }
+    assert count_tokens_body(body, "m", vertex=False) == {
+        "generateContentRequest": {"model": "models/m", **body}
+    }

@@ -127,3 +127,20 @@ def predict_bodies(batch: dict[str, Any], model: str) -> list[dict[str, Any]]:
             body["parameters"] = parameters
         bodies.append(body)
     return bodies
+
+
+# Vertex's CountTokensRequest takes these GenerateContentRequest fields at its top level.
+_COUNT_FIELDS = ("contents", "systemInstruction", "tools", "generationConfig")
+
+
+def count_tokens_body(body: dict[str, Any], model: str, vertex: bool) -> dict[str, Any]:
+    """The `:countTokens` request for a GenerateContentRequest `body`.
+
+    Gemini API: `{"generateContentRequest": {"model": "models/{model}", ...body}}`
+    (https://ai.google.dev/api/tokens). Vertex AI has no such wrapper: `contents`,
+    `systemInstruction`, `tools` and `generationConfig` at the top level, as google-genai's
+    `_CountTokensParameters_to_vertex` sends them.
+    """
+    if vertex:
+        return {name: body[name] for name in _COUNT_FIELDS if name in body}
+    return {"generateContentRequest": {"model": f"models/{model}", **body}}
