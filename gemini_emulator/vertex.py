@@ -19,7 +19,6 @@ otherwise any token but `invalid` passes.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gemini_emulator import embed, models, render, reply, validate
+from gemini_emulator import embed, media, models, validate
 from gemini_emulator.errors import GoogleError, field_violations, invalid_key
 
 if TYPE_CHECKING:
@@ -44,10 +43,6 @@ GEMINI_ONLY_TOP = ("store",)
 GEMINI_ONLY_GENERATION = ("enableEnhancedCivicAnswers", "enable_enhanced_civic_answers")
 GEMINI_ONLY_TOOL = ("fileSearch", "file_search")
 GEMINI_ONLY_PART = ("toolCall", "toolResponse", "partMetadata")
-# A 1x1 transparent PNG: what the emulator's Imagen "draws".
-PIXEL_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
 
 TokenCheck = Callable[[str], bool]
 
@@ -178,15 +173,10 @@ class _Vertex:
             _refuse_gemini_only(body)
             if method == "countTokens":
                 return _response(_count(validate.check_generate(body, model)))
-            plan = reply.build(validate.check_generate(body, model), model)
-            self.emulator._raise_fault(model)
         except GoogleError as error:
             return _error(error)
-        if method == "generateContent":
-            return await self.emulator._send_json(model, render.response(plan))
-        return await self.emulator._send_stream(
-            model, render.events(plan), sse=request.query_params.get("alt") == "sse"
-        )
+        sse = request.query_params.get("alt") == "sse"
+        return await self.emulator.generate(body, model, method, sse=sse)
 
     def _predict(self, body: dict[str, Any], model: str) -> dict[str, Any]:
         instances = body.get("instances")
@@ -194,16 +184,7 @@ class _Vertex:
             raise field_violations([("instances", "instances must not be empty.")])
         parameters = body.get("parameters") or {}
         if model.startswith(IMAGEN_PREFIX):
-            prompt = instances[0].get("prompt") if isinstance(instances[0], dict) else None
-            if not isinstance(prompt, str) or not prompt:
-                raise GoogleError(400, "Image generation failed: prompt is empty.")
-            count = int(parameters.get("sampleCount") or 1)
-            image = base64.b64encode(PIXEL_PNG).decode()
-            return {
-                "predictions": [
-                    {"bytesBase64Encoded": image, "mimeType": "image/png"} for _ in range(count)
-                ]
-            }
+            return media.predict(body, model)  # Imagen answers alike on both APIs
         if not models.is_embedding(model):
             raise GoogleError(400, f"predict is not supported by publisher model {model}.")
         limit = 1 if "gemini" in model else MAX_PREDICT_INSTANCES
@@ -229,7 +210,8 @@ class _Vertex:
             self._check_auth(request, express=False)
         except GoogleError as error:
             return _error(error)
-        names = [info.name for info in models.CATALOGUE] + list(IMAGEN_MODELS)
+        names = [info.name for info in models.CATALOGUE]
+        names += [name for name in IMAGEN_MODELS if name not in names]
         size = int(request.query_params.get("pageSize") or 0) or 100
         offset = int(request.query_params.get("pageToken") or 0)
         page = names[offset : offset + size]

@@ -423,3 +423,19 @@ def test_express_key_paths_headers_and_vertex_errors(
     forwarded = fake_upstream.requests[0]
     assert (forwarded.path, forwarded.query) == (path, "alt=json")
     assert forwarded.headers["x-goog-api-key"] == "vertex-express-key"
+
+
+def test_images_and_speech_on_vertex(vertex_url: str) -> None:
+    client = _client(vertex_url)
+    imagen = client.images.generate(model="imagen-4.0-generate-001", prompt="a cat", n=2)
+    assert len(imagen.data or []) == 2 and all(d.b64_json for d in imagen.data or [])
+    gemini = client.images.generate(model="gemini-2.5-flash-image", prompt="a dog")
+    assert (gemini.data or [])[0].b64_json
+    speech = client.audio.speech.create(
+        model="gemini-2.5-flash-preview-tts", voice="alloy", input="hello", response_format="wav"
+    )
+    assert speech.content[:4] == b"RIFF"
+    text = client.audio.transcriptions.create(
+        model="gemini-2.5-flash", file=("hello.wav", speech.content, "audio/wav")
+    )
+    assert isinstance(text.text, str)
