@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             except CredentialsError as exc:
                 print(f"gemini-adapter: {exc}", file=sys.stderr)
                 return 2
-        vertex = f" (Vertex AI, project {project or '-'}, location {config.vertex_location})"
+        scope = f"project {project}" if project else "express mode"
+        vertex = f" (Vertex AI, {scope}, location {config.vertex_location})"
 
     from adapter.app import CONFIG_ENV
     from adapter.logs import log_config
