@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from gemini_emulator import embed, faults, models, render, reply, validate
+from gemini_emulator import count, embed, faults, models, render, reply, validate
 from gemini_emulator.errors import (
     GoogleError,
     field_violations,
@@ -50,6 +50,7 @@ SYSTEM_PARAMS = frozenset(
 LIST_PARAMS = SYSTEM_PARAMS | {"pageSize", "pageToken"}
 GENERATE_METHODS = ("generateContent", "streamGenerateContent")
 EMBED_METHOD = "batchEmbedContents"
+COUNT_METHOD = "countTokens"
 
 
 def create_app(*, slow_delay: float = 2.0, event_delay: float = 0.005) -> Starlette:
@@ -185,13 +186,17 @@ class _Emulator:
         try:
             _check_key(request)
             _check_params(request, SYSTEM_PARAMS)
-            if method not in (*GENERATE_METHODS, EMBED_METHOD) or not model:
+            if method not in (*GENERATE_METHODS, EMBED_METHOD, COUNT_METHOD) or not model:
                 raise GoogleError(404, "Requested entity was not found.")
             if not models.supports(model, method):
                 raise model_not_found(model, method)
             body = await _json_body(request)
             if method == EMBED_METHOD:
                 payload = embed.batch(validate.check_embed(body, model), model)
+                self._raise_fault(model)
+                return await self._send_json(model, payload)
+            if method == COUNT_METHOD:
+                payload = count.count_tokens(body, model)
                 self._raise_fault(model)
                 return await self._send_json(model, payload)
             plan = reply.build(validate.check_generate(body, model), model)
