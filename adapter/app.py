@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
+from adapter.api.responses import routes as responses_routes
 from adapter.config import Config
 from adapter.errors import AdapterError, invalid_request
 from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_session
@@ -397,6 +398,7 @@ def create_app(config: Config) -> Starlette:
         Route(
             "/v1beta/{path:path}", service.passthrough, methods=["GET", "POST", "PATCH", "DELETE"]
         ),
+        *responses_routes(service),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", service.metrics_text, methods=["GET"]),
     ]

@@ -1,0 +1,1 @@
+"""HTTP surfaces, one module per API (chat, responses, ...)."""
