@@ -12,6 +12,7 @@ import openai
 import pytest
 from openai.types.responses import Response, ResponseStreamEvent
 from pydantic import BaseModel, TypeAdapter
+from responses_contract import check_stream
 
 EVENTS = TypeAdapter(ResponseStreamEvent)
 WEATHER = {
@@ -99,7 +100,7 @@ def test_stream_contract(emulator_base_url: str) -> None:
     final = events[-1]["response"]
     kinds = [item["type"] for item in final["output"]]
     assert kinds == ["reasoning", "message"]
-    _check_contiguous(events)
+    check_stream(events)
     text = "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta")
     assert final["output"][1]["content"][0]["text"] == text
     assert text == "Echo: Tell me a few words please now"
@@ -110,35 +111,8 @@ def test_stream_contract(emulator_base_url: str) -> None:
     assert _without_ids(reply) == _without_ids(final)
 
 
-def _check_contiguous(events: list[dict[str, Any]]) -> None:
-    """Items open and close one at a time; done repeats the added item's identity."""
-    open_item: dict[str, Any] | None = None
-    index = -1
-    for event in events:
-        kind = event["type"]
-        if kind == "response.output_item.added":
-            assert open_item is None
-            index += 1
-            assert event["output_index"] == index
-            open_item = event["item"]
-            if open_item["type"] == "message":
-                assert open_item["content"] == []
-        elif kind == "response.output_item.done":
-            assert open_item is not None and event["output_index"] == index
-            for field in ("id", "call_id", "name", "type"):
-                assert event["item"].get(field) == open_item.get(field)
-            open_item = None
-        elif "item_id" in event:
-            assert open_item is not None and event["item_id"] == open_item["id"]
-            assert event["output_index"] == index
-    assert open_item is None
-
-
 def _without_ids(response: dict[str, Any]) -> dict[str, Any]:
-    text = json.dumps(response)
-    for key in ("id", "call_id", "created_at"):
-        text = text  # ids differ per request
-    out = json.loads(text)
+    out = json.loads(json.dumps(response))
     out.pop("id")
     out.pop("created_at")
     for item in out["output"]:
@@ -224,7 +198,7 @@ def test_custom_tool_apply_patch_stream(emulator_base_url: str) -> None:
         "stream": True,
     }
     events = raw_events(emulator_base_url, body)
-    _check_contiguous(events)
+    check_stream(events)
     final = events[-1]["response"]
     item = next(i for i in final["output"] if i["type"] == "custom_tool_call")
     assert item["name"] == "apply_patch" and isinstance(item["input"], str)
@@ -238,7 +212,11 @@ def test_custom_tool_apply_patch_stream(emulator_base_url: str) -> None:
 def test_web_search_dropped_next_to_functions_on_gemini_2(emulator_base_url: str) -> None:
     reply = httpx.post(
         f"{emulator_base_url}/responses",
-        json={"model": "gemini-2.5-flash", "input": "hi", "tools": [WEATHER, {"type": "web_search"}]},
+        json={
+            "model": "gemini-2.5-flash",
+            "input": "hi",
+            "tools": [WEATHER, {"type": "web_search"}],
+        },
         timeout=30,
     )
     assert reply.status_code == 200, reply.text
@@ -271,8 +249,16 @@ def test_code_interpreter(client: openai.OpenAI) -> None:
 def test_unknown_built_in_tool_is_400(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.responses.create(
-            model="gemini-2.5-flash", input="hi", tools=[{"type": "computer_use_preview",
-            "display_width": 1, "display_height": 1, "environment": "linux"}]
+            model="gemini-2.5-flash",
+            input="hi",
+            tools=[
+                {
+                    "type": "computer_use_preview",
+                    "display_width": 1,
+                    "display_height": 1,
+                    "environment": "linux",
+                }
+            ],
         )
     assert caught.value.body["param"] == "tools[0].type"
 
@@ -316,9 +302,12 @@ def test_sdk_stream_helper(client: openai.OpenAI) -> None:
 
 def test_input_tokens_equal_reply_usage(emulator_base_url: str, client: openai.OpenAI) -> None:
     body = {"model": "gemini-2.5-flash", "input": "count these five words", "instructions": "x y"}
-    counted = httpx.post(f"{emulator_base_url}/responses/input_tokens", json=body, timeout=30)
-    assert counted.status_code == 200, counted.text
-    assert counted.json()["object"] == "response.input_tokens"
+    counted = client.responses.input_tokens.count(**body)
+    assert counted.object == "response.input_tokens"
     usage = client.responses.create(**body).usage
     assert usage is not None
-    assert counted.json()["input_tokens"] == usage.input_tokens
+    assert counted.input_tokens == usage.input_tokens > 0
+    # also without the /v1 prefix
+    root = emulator_base_url.removesuffix("/v1")
+    raw = httpx.post(f"{root}/responses/input_tokens", json=body, timeout=30)
+    assert raw.json()["input_tokens"] == counted.input_tokens
