@@ -73,6 +73,12 @@ def responses_param(param: str | None) -> str | None:
     return param
 
 
+def _renamed(adjustment: str) -> str:
+    """`reasoning_effort=level:low` -> `reasoning.effort=level:low`."""
+    name, sep, rest = adjustment.partition("=")
+    return f"{responses_param(name)}{sep}{rest}"
+
+
 def input_items(body: dict[str, Any]) -> list[Any]:
     """`input` as a list of items (a string is one user message)."""
     raw = body.get("input")
@@ -143,7 +149,9 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
         native["systemInstruction"] = {"parts": conv.system_parts}
 
     adjusted: list[str] = list(tools.adjusted)
-    generation = to_generation_config(_chat_view(body), caps, adjusted)
+    generation_adjusted: list[str] = []
+    generation = to_generation_config(_chat_view(body), caps, generation_adjusted)
+    adjusted.extend(_renamed(item) for item in generation_adjusted)
     if ctx.details:
         level = "high" if "high" in ctx.details else "low"
         generation["mediaResolution"] = DETAIL_TO_RESOLUTION[level]
@@ -155,7 +163,7 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
             param="reasoning.effort",
         )
     thinking = thinking_from({"reasoning_effort": effort}, caps)
-    adjusted.extend(responses_param(item) or item for item in thinking.adjusted)
+    adjusted.extend(_renamed(item) for item in thinking.adjusted)
     summary = optional(reasoning, "summary", (str,), prefix="reasoning.")
     summary = summary or optional(reasoning, "generate_summary", (str,), prefix="reasoning.")
     if summary in ("auto", "concise", "detailed") and caps.thinking != "none":
