@@ -311,3 +311,44 @@ def test_input_tokens_equal_reply_usage(emulator_base_url: str, client: openai.O
     root = emulator_base_url.removesuffix("/v1")
     raw = httpx.post(f"{root}/responses/input_tokens", json=body, timeout=30)
     assert raw.json()["input_tokens"] == counted.input_tokens
+
+
+def test_error_before_the_first_event_is_an_http_error(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.RateLimitError):
+        client.responses.create(model="fault-429", input="hi", stream=True)
+
+
+def test_failure_mid_stream_is_response_failed(emulator_base_url: str) -> None:
+    body = {"model": "fault-cut", "input": "cut me " * 20, "stream": True}
+    with httpx.stream("POST", f"{emulator_base_url}/responses", json=body, timeout=30) as reply:
+        text = "".join(reply.iter_text())
+    frames = [f for f in text.split("\n\n") if f.strip()]
+    last = json.loads(frames[-1].split("\ndata: ", 1)[1])
+    assert last["type"] == "response.failed"
+    assert last["response"]["status"] == "failed"
+    assert last["response"]["error"]["code"] == "server_error"
+    EVENTS.validate_python(last)
+
+
+def test_namespace_tool_call_round_trip(client: openai.OpenAI) -> None:
+    namespace = {
+        "type": "namespace",
+        "name": "docs",
+        "description": "Docs tools",
+        "tools": [{"type": "function", "name": "lookup", "parameters": {"type": "object"}}],
+    }
+    first = client.responses.create(
+        model="gemini-2.5-flash", input="please docs.lookup now", tools=[namespace]
+    )
+    call = first.output[-1]
+    assert call.type == "function_call" and call.name == "lookup" and call.namespace == "docs"
+    second = client.responses.create(
+        model="gemini-2.5-flash",
+        tools=[namespace],
+        input=[
+            {"role": "user", "content": "please docs.lookup now"},
+            call.model_dump(exclude_none=True),
+            {"type": "function_call_output", "call_id": call.call_id, "output": "found"},
+        ],
+    )
+    assert second.output_text == 'Result of docs.lookup: {"result": "found"}'
