@@ -1,9 +1,10 @@
 """`POST /v1/responses` and `POST /v1/responses/input_tokens` (docs/responses.md).
 
-The handler: key -> body -> the full input item list (`input_items_for`, the one place a
-store can prepend history) -> translate -> upstream -> reply or event stream ->
-`finished` (the one place the final response and its input items are both at hand, for a
-store to save them).
+The handler: key -> body -> `assemble_input` (the full input item list: the one place a
+response store prepends history) -> translate -> upstream -> reply, or the event stream
+relayed as upstream events arrive -> `finished` (the one place where the final response and
+its input items are both at hand, for a store to save them). An upstream error before the
+first event is a normal HTTP error; after it, `response.failed`.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapter.errors import AdapterError
-from adapter.streaming import RelayResponse
+from adapter.api.relay import RelayResponse
+from adapter.api.replies import SSE_HEADERS, adapter_headers, json_response
+from adapter.body import read_json
+from adapter.errors import AdapterError, invalid_request
+from adapter.keys import upstream_key
+from adapter.services import Services, services
 from adapter.translate.responses.output import ResponseContext
 from adapter.translate.responses.reply import response_from
 from adapter.translate.responses.request import (
@@ -31,157 +36,144 @@ from adapter.translate.responses.request import (
 from adapter.translate.responses.stream import ResponsesStream
 from adapter.transport import UpstreamStream
 
-if TYPE_CHECKING:
-    from adapter.app import Service
-
 log = logging.getLogger("adapter")
-ROUTE = "responses"
 
 
-class ResponsesApi:
-    def __init__(self, service: Service) -> None:
-        self.service = service
+# --- where a response store plugs in ----------------------------------------------------
 
-    # --- extension points for the response store ------------------------------------------
 
-    async def input_items_for(self, body: dict[str, Any], key: str) -> list[Any]:
-        """The full input item list of this request (history first, then `input`)."""
-        return input_items(body)
+async def assemble_input(request: Request, body: dict[str, Any], key: str) -> list[Any]:
+    """The full input item list of this request: stored history first, then `input`."""
+    return input_items(body)
 
-    async def finished(
-        self, response: dict[str, Any], items: list[Any], body: dict[str, Any], key: str
-    ) -> None:
-        """Called once with the final response (completed, incomplete or failed)."""
 
-    # --- routes ---------------------------------------------------------------------------
+async def finished(
+    request: Request, response: dict[str, Any], items: list[Any], body: dict[str, Any]
+) -> None:
+    """Called once per response with its final state (completed, incomplete or failed)
+    and the input items it answered."""
 
-    def _fail(self, error: AdapterError) -> Response:
-        error.param = responses_param(error.param)
-        return self.service.fail(ROUTE, error)
 
-    async def _translate(self, request: Request) -> tuple[str, dict, list, ResponsesRequest]:
-        service = self.service
-        key = service.upstream_key(request)
-        body = await service.read_json(request)
-        if not isinstance(body, dict):
-            raise AdapterError(400, "The request body must be a JSON object.")
-        items = await self.input_items_for(body, key) if body.get("input") is not None else []
-        translated = to_native_responses(
-            body, service.config.model_aliases, items if body.get("input") is not None else None
+# --- routes -------------------------------------------------------------------------------
+
+
+class _Prepared:
+    def __init__(self, key: str, body: dict[str, Any], items: list[Any], tr: ResponsesRequest):
+        self.key = key
+        self.body = body
+        self.items = items
+        self.translated = tr
+
+
+async def _prepare(request: Request, svc: Services) -> _Prepared:
+    config = svc.config
+    key = upstream_key(request, config)
+    body = await read_json(request, config.max_body_bytes)
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    items = await assemble_input(request, body, key)
+    translated = to_native_responses(body, config.model_aliases, items)
+    if translated.native.remote_media:
+        await svc.fetch_remote_media(translated.native.remote_media)
+    return _Prepared(key, body, items, translated)
+
+
+async def create_response(request: Request) -> Response | RelayResponse:
+    svc = services(request)
+    try:
+        prepared = await _prepare(request, svc)
+        native = prepared.translated.native
+        payload = orjson.dumps(native.body)
+        headers = adapter_headers(native.adjusted, native.thinking)
+        ctx = ResponseContext(
+            response_id=svc.new_id("resp_"),
+            created_at=int(time.time()),
+            model=native.requested_model,
+            echo=prepared.translated.echo,
+            tools=prepared.translated.tools.map,
+            include_encrypted=prepared.translated.include_encrypted,
+            include_logprobs=prepared.translated.include_logprobs,
         )
-        if translated.native.remote_media:
-            await service.fill_remote_media(translated.native)
-        return key, body, items, translated
-
-    async def create(self, request: Request) -> Response | RelayResponse:
-        service = self.service
-        try:
-            key, body, items, translated = await self._translate(request)
-            native = translated.native
-            payload = orjson.dumps(native.body)
-            headers = _headers(native.adjusted, native.thinking)
-            ctx = ResponseContext(
-                response_id=f"resp_{service.id_prefix}{next(service.id_counter):x}",
-                created_at=int(time.time()),
-                model=native.requested_model,
-                echo=translated.echo,
-                tools=translated.tools.map,
-                include_encrypted=translated.include_encrypted,
-                include_logprobs=translated.include_logprobs,
+        retries = svc.upstream_retries(request)
+        if native.stream:
+            upstream = await svc.upstream.open_stream(
+                native.model, payload, prepared.key, native.content_sources, retries=retries
             )
-            if native.stream:
-                upstream = await service.upstream.open_stream(
-                    native.model, payload, key, native.content_sources
-                )
-                service.metrics.response(ROUTE, 200)
-                headers["content-type"] = "text/event-stream; charset=utf-8"
-                headers["cache-control"] = "no-cache"
-                stream = ResponsesStream(ctx)
-                return RelayResponse(self._sse(upstream, stream, items, body, key), headers)
-            reply = await service.upstream.generate(
-                native.model, payload, key, native.content_sources
-            )
-            response = response_from(reply, ctx)
-            await self.finished(response, items, body, key)
-            service.metrics.response(ROUTE, 200)
-            return Response(orjson.dumps(response), media_type="application/json", headers=headers)
-        except AdapterError as error:
-            return self._fail(error)
-
-    async def _sse(
-        self,
-        upstream: UpstreamStream,
-        stream: ResponsesStream,
-        items: list[Any],
-        body: dict[str, Any],
-        key: str,
-    ) -> AsyncIterator[bytes]:
-        """Relay each upstream event as soon as it is translated; no [DONE]."""
-        metrics = self.service.metrics
-        metrics.active_streams += 1
-        batches = upstream.batches()
-        try:
-            yield stream.start()
-            async for batch in batches:
-                data = b"".join([stream.sse_for(event) for event in batch])
-                if data:
-                    metrics.stream_writes += 1
-                    yield data
-            yield stream.finish()
-        except AdapterError as error:
-            log.warning("responses stream failed: %s", error.code)
-            metrics.upstream_errors[error.status] += 1
-            yield stream.fail(error.status, error.message)
-        except Exception:  # a bug must still end the stream with response.failed
-            log.exception("responses stream translation failed")
-            yield stream.fail(500, "Internal error in the adapter.")
-        finally:
-            metrics.active_streams -= 1
-            await batches.aclose()
-            await upstream.aclose()
-        await self.finished(stream.response, items, body, key)
-
-    async def input_tokens(self, request: Request) -> Response:
-        """The request's input tokens, counted by native `countTokens` on the translated
-        request -> `{"object": "response.input_tokens", "input_tokens": N}`."""
-        service = self.service
-        try:
-            key, _, _, translated = await self._translate(request)
-            native = translated.native
-            count_body = {
-                "generateContentRequest": {"model": f"models/{native.model}", **native.body}
-            }
-            reply = await service.upstream.call_json(
-                "POST",
-                f"/v1beta/models/{native.model}:countTokens",
-                key,
-                orjson.dumps(count_body),
-            )
-            total = reply.get("totalTokens", 0) if isinstance(reply, dict) else 0
-            service.metrics.response(ROUTE, 200)
-            return Response(
-                orjson.dumps({"object": "response.input_tokens", "input_tokens": total}),
-                media_type="application/json",
-                headers=_headers(native.adjusted, native.thinking),
-            )
-        except AdapterError as error:
-            return self._fail(error)
+            svc.metrics.response("responses", 200)
+            events = relay_events(request, upstream, ResponsesStream(ctx), prepared, svc)
+            return RelayResponse(events, headers | SSE_HEADERS)
+        reply = await svc.upstream.generate(
+            native.model, payload, prepared.key, native.content_sources, retries=retries
+        )
+    except AdapterError as error:
+        error.param = responses_param(error.param)  # `messages[2]` from native errors
+        raise
+    response = response_from(reply, ctx)
+    await finished(request, response, prepared.items, prepared.body)
+    svc.metrics.response("responses", 200)
+    return json_response(response, headers)
 
 
-def _headers(adjusted: list[str], thinking: str | None) -> dict[str, str]:
-    headers = {}
-    if adjusted:
-        headers["x-adapter-adjusted"] = ", ".join(adjusted)
-    if thinking:
-        headers["x-gemini-thinking"] = thinking
-    return headers
+async def relay_events(
+    request: Request,
+    upstream: UpstreamStream,
+    stream: ResponsesStream,
+    prepared: _Prepared,
+    svc: Services,
+) -> AsyncIterator[bytes]:
+    """One write per upstream read; `response.failed` for a failure after the first event;
+    no `[DONE]` (the Responses stream ends with its terminal event)."""
+    metrics = svc.metrics
+    metrics.active_streams += 1
+    batches = upstream.batches()
+    try:
+        yield stream.start()
+        async for batch in batches:
+            data = b"".join([stream.sse_for(event) for event in batch])
+            if data:
+                metrics.stream_writes += 1
+                yield data
+        yield stream.finish()
+    except AdapterError as error:
+        log.warning("responses stream failed: %s", error.code)
+        metrics.upstream_errors[error.status] += 1
+        yield stream.fail(error.status, error.message)
+    except Exception:  # a bug must still end the stream with response.failed
+        log.exception("responses stream translation failed")
+        yield stream.fail(500, "Internal error in the adapter.")
+    finally:
+        metrics.active_streams -= 1
+        # A client that went away cancels us here; closing drops the upstream request.
+        await batches.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()
+    await finished(request, stream.response, prepared.items, prepared.body)
 
 
-def routes(service: Service) -> list[Route]:
-    api = ResponsesApi(service)
-    return [
-        Route(f"{prefix}/responses", api.create, methods=["POST"]) for prefix in ("/v1", "")
-    ] + [
-        Route(f"{prefix}/responses/input_tokens", api.input_tokens, methods=["POST"])
-        for prefix in ("/v1", "")
-    ]
+async def input_tokens(request: Request) -> Response:
+    """Native `countTokens` on the translated request ->
+    `{"object": "response.input_tokens", "input_tokens": N}`."""
+    svc = services(request)
+    try:
+        prepared = await _prepare(request, svc)
+        native = prepared.translated.native
+        count = {"generateContentRequest": {"model": f"models/{native.model}", **native.body}}
+        reply = await svc.upstream.call_json(
+            "POST", f"/v1beta/models/{native.model}:countTokens", prepared.key, orjson.dumps(count)
+        )
+    except AdapterError as error:
+        error.param = responses_param(error.param)
+        raise
+    total = reply.get("totalTokens", 0) if isinstance(reply, dict) else 0
+    svc.metrics.response("responses", 200)
+    return json_response(
+        {"object": "response.input_tokens", "input_tokens": total},
+        adapter_headers(native.adjusted, native.thinking),
+    )
+
+
+ROUTES = [
+    Route("/v1/responses", create_response, methods=["POST"]),
+    Route("/responses", create_response, methods=["POST"]),
+    Route("/v1/responses/input_tokens", input_tokens, methods=["POST"]),
+    Route("/responses/input_tokens", input_tokens, methods=["POST"]),
+]
