@@ -50,7 +50,18 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 MODES = {
     "non-stream": "chat_request.json",
     "stream": "chat_request_stream.json",
+    "responses": "responses_request.json",
+    "responses-stream": "responses_request_stream.json",
 }
+# The OpenAI route each mode posts to; the Responses modes use the same upstream replies.
+ROUTE_FOR = {
+    "non-stream": "/v1/chat/completions",
+    "stream": "/v1/chat/completions",
+    "responses": "/v1/responses",
+    "responses-stream": "/v1/responses",
+}
+RESPONSES_MODES = ("responses", "responses-stream")
+STREAM_MODES = ("stream", "responses-stream")
 NATIVE_PATHS = {
     "non-stream": f"/v1beta/models/{MODEL}:generateContent",
     "stream": f"/v1beta/models/{MODEL}:streamGenerateContent?alt=sse",
@@ -253,7 +264,7 @@ def wait_idle(root: int, max_s: float = 60.0) -> None:
 
 def measured_run(target: dict, mode: str, conns: int, seconds: float, timeout_s: int = 10) -> dict:
     before = sample(target["proc"].pid)
-    r = wrk(target["url"], FIXTURES / MODES[mode], conns, seconds, timeout_s)
+    r = wrk(target["url"] + ROUTE_FOR[mode], FIXTURES / MODES[mode], conns, seconds, timeout_s)
     if target.get("slow"):
         wait_idle(target["proc"].pid)  # its CPU for the abandoned requests is counted too
     after = sample(target["proc"].pid)
@@ -331,31 +342,37 @@ def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, bytes, str]:
         return 0, str(e).encode(), ""
 
 
-def sanity(name: str, url: str) -> str | None:
-    """None if both modes answer correctly, else a reason."""
-    st, body, _ = post(url, (FIXTURES / MODES["non-stream"]).read_bytes())
-    if st != 200:
-        return f"non-stream: HTTP {st}: {body[:300]!r}"
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        return f"non-stream: not JSON: {body[:300]!r}"
+def sanity(name: str, base: str, modes: list[str]) -> str | None:
+    """None if every mode answers correctly, else a reason."""
     openai = name in ("adapter", "litellm")  # translating proxies answer in OpenAI's format
-    if openai and not (doc.get("object") == "chat.completion" and doc.get("choices")):
-        return f"non-stream: not a chat.completion: {body[:300]!r}"
-    st, body, ctype = post(url, (FIXTURES / MODES["stream"]).read_bytes())
-    if st != 200:
-        return f"stream: HTTP {st}: {body[:300]!r}"
-    if not ctype.startswith("text/event-stream"):
-        return f"stream: content-type {ctype!r}"
-    n = body.count(b"data:")
-    if openai:
-        if not body.rstrip().endswith(b"data: [DONE]"):
-            return f"stream: does not end with data: [DONE]: ...{body[-300:]!r}"
-        if b"chat.completion.chunk" not in body:
-            return f"stream: no chat.completion.chunk: {body[:300]!r}"
-    elif n != 20:
-        return f"stream: expected 20 events, got {n}"
+    for mode in modes:
+        url = base + ROUTE_FOR[mode]
+        st, body, ctype = post(url, (FIXTURES / MODES[mode]).read_bytes())
+        if st != 200:
+            return f"{mode}: HTTP {st}: {body[:300]!r}"
+        if mode not in STREAM_MODES:
+            try:
+                doc = json.loads(body)
+            except ValueError:
+                return f"{mode}: not JSON: {body[:300]!r}"
+            expected = "response" if mode in RESPONSES_MODES else "chat.completion"
+            if openai and doc.get("object") != expected:
+                return f"{mode}: not a {expected}: {body[:300]!r}"
+            continue
+        if not ctype.startswith("text/event-stream"):
+            return f"{mode}: content-type {ctype!r}"
+        n = body.count(b"data:")
+        if not openai:
+            if n != 20:
+                return f"{mode}: expected 20 events, got {n}"
+        elif mode in RESPONSES_MODES:
+            if b"event: response.completed" not in body:
+                return f"{mode}: no response.completed: ...{body[-300:]!r}"
+        else:
+            if not body.rstrip().endswith(b"data: [DONE]"):
+                return f"{mode}: does not end with data: [DONE]: ...{body[-300:]!r}"
+            if b"chat.completion.chunk" not in body:
+                return f"{mode}: no chat.completion.chunk: {body[:300]!r}"
     return None
 
 
@@ -548,6 +565,8 @@ def evaluate(results: dict) -> list[str]:
                 f"{ref_change})"
             )
     for mode in MODES:
+        if mode in RESPONSES_MODES:
+            continue
         for c in (16, 64):
             ratio_line(mode, c, "litellm", 10, 1)
     for c in results.get("concurrency") or []:
@@ -648,7 +667,7 @@ def main() -> int:
         start_nginx(tmp, up_port)
         upstream = f"http://127.0.0.1:{up_port}"
         log(f"[bench] fake upstream: nginx on {upstream} (temp dir {tmp})")
-        for mode in MODES:
+        for mode in NATIVE_PATHS:
             body = FIXTURES / MODES[mode]
             st, data, _ = post(upstream + NATIVE_PATHS[mode], body.read_bytes())
             if st != 200:
@@ -730,7 +749,9 @@ def main() -> int:
             t = {
                 "name": name,
                 "proc": proc,
-                "url": f"http://127.0.0.1:{port}/v1/chat/completions",
+                "url": f"http://127.0.0.1:{port}",
+                # LiteLLM is compared on chat only
+                "modes": [m for m in MODES if name != "litellm" or m not in RESPONSES_MODES],
                 "log": logf,
                 "slow": name == "litellm",
             }
@@ -747,7 +768,7 @@ def main() -> int:
                 stop(proc)
                 continue
             time.sleep(0.3)
-            reason = sanity(name, t["url"])
+            reason = sanity(name, t["url"], t["modes"])
             if reason:
                 log(
                     f"[bench] {name.upper()} GAVE A WRONG ANSWER — {reason}\n"
@@ -772,8 +793,8 @@ def main() -> int:
 
         # 3. load, interleaved per cell
         for t in targets:  # warm-up (connection pools, lazy imports, allocator)
-            for mode in MODES:
-                wrk(t["url"], FIXTURES / MODES[mode], 16, 1)
+            for mode in t["modes"]:
+                wrk(t["url"] + ROUTE_FOR[mode], FIXTURES / MODES[mode], 16, 1)
                 if t["slow"]:
                     wait_idle(t["proc"].pid)
         fast = [t for t in targets if not t["slow"]]
@@ -783,17 +804,18 @@ def main() -> int:
         # with a longer run after those slices, and left to go idle before the next.
         for mode in MODES:
             for c in conns:
-                parts: dict[str, list[dict]] = {t["name"]: [] for t in targets}
+                in_mode = [t for t in targets if mode in t["modes"]]
+                parts: dict[str, list[dict]] = {t["name"]: [] for t in in_mode}
                 for i in range(rounds):
-                    order = fast if i % 2 == 0 else fast[::-1]
+                    order = [t for t in (fast if i % 2 == 0 else fast[::-1]) if t in in_mode]
                     for t in order:
                         parts[t["name"]].append(measured_run(t, mode, c, slice_s))
-                for t in targets:
+                for t in in_mode:
                     if t["slow"]:
                         parts[t["name"]].append(
                             measured_run(t, mode, c, args.litellm_seconds, timeout_s=30)
                         )
-                for t in targets:
+                for t in in_mode:
                     r = combine(parts[t["name"]])
                     results["runs"].append(r)
                     if "rps" in r:
