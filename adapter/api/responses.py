@@ -126,21 +126,22 @@ async def relay_events(
     metrics = svc.metrics
     metrics.active_streams += 1
     batches = upstream.batches()
+    head = stream.start()  # sent with the first upstream read: one write fewer per stream
     try:
-        yield stream.start()
         async for batch in batches:
-            data = b"".join([stream.sse_for(event) for event in batch])
+            data = head + b"".join([stream.sse_for(event) for event in batch])
+            head = b""
             if data:
                 metrics.stream_writes += 1
                 yield data
-        yield stream.finish()
+        yield head + stream.finish()
     except AdapterError as error:
         log.warning("responses stream failed: %s", error.code)
         metrics.upstream_errors[error.status] += 1
-        yield stream.fail(error.status, error.message)
+        yield head + stream.fail(error.status, error.message)
     except Exception:  # a bug must still end the stream with response.failed
         log.exception("responses stream translation failed")
-        yield stream.fail(500, "Internal error in the adapter.")
+        yield head + stream.fail(500, "Internal error in the adapter.")
     finally:
         metrics.active_streams -= 1
         # A client that went away cancels us here; closing drops the upstream request.

@@ -22,9 +22,14 @@ def sse_frame(event: dict[str, Any]) -> bytes:
     return b"event: " + event["type"].encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
 
 
+_DELTA_HEAD = b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta"'
+
+
 class ResponsesStream:
-    def __init__(self, ctx: ResponseContext) -> None:
+    def __init__(self, ctx: ResponseContext, fast: bool = True) -> None:
         self.builder = OutputBuilder(ctx)
+        self.fast = fast
+        self._delta_prefix: tuple[str, bytes] | None = None  # (item id, bytes after seq)
 
     def _frames(self) -> bytes:
         return b"".join([sse_frame(event) for event in self.builder.take_events()])
@@ -34,8 +39,59 @@ class ResponsesStream:
         return self._frames()
 
     def sse_for(self, event: dict[str, Any]) -> bytes:
+        """The frames one native event yields (none for an event that carries nothing)."""
+        if self.fast:
+            frame = self._text_delta(event)
+            if frame is not None:
+                return frame
         self.builder.feed(event)
         return self._frames()
+
+    def _text_delta(self, event: dict[str, Any]) -> bytes | None:
+        """Most events of a reply are plain text continuing the open message: their frame is
+        written from a prefix made once per message (the same bytes `feed` would give)."""
+        candidates = event.get("candidates")
+        builder = self.builder
+        current = builder.open
+        if current is None or current.item["type"] != "message" or not candidates:
+            return None
+        if len(candidates) != 1:
+            return None
+        candidate = candidates[0]
+        if len(candidate) != (2 if "index" in candidate else 1) or candidate.get("index", 0):
+            return None
+        parts = (candidate.get("content") or {}).get("parts")
+        if not parts:
+            return None
+        texts = []
+        for part in parts:
+            if len(part) != 1 or "text" not in part:
+                return None
+            texts.append(part["text"])
+        builder.last_event = event
+        if event.get("usageMetadata"):
+            builder.usage = event["usageMetadata"]
+        item_id = current.item["id"]
+        if self._delta_prefix is None or self._delta_prefix[0] != item_id:
+            after = f',"item_id":"{item_id}","output_index":{current.index},"content_index":0'
+            self._delta_prefix = (item_id, after.encode() + b',"delta":')
+        frames = []
+        for text in texts:  # one delta per native part, as the state machine gives
+            if not text:
+                continue
+            current.text.append(text)
+            builder.texts.append(text)
+            sequence = builder.sequence
+            builder.sequence += 1
+            frames.append(
+                _DELTA_HEAD
+                + b',"sequence_number":'
+                + str(sequence).encode()
+                + self._delta_prefix[1]
+                + orjson.dumps(text)
+                + b',"logprobs":[]}\n\n'
+            )
+        return b"".join(frames)
 
     def finish(self) -> bytes:
         self.builder.finish()

@@ -124,3 +124,20 @@ def test_stream_completes_to_the_reply(
         decoded.append(event)
     final = check_stream(decoded)
     assert final == response_from(native, context(include_encrypted))
+
+
+@settings(max_examples=150, deadline=None)
+@given(native_and_events(), st.booleans())
+def test_text_fast_path_writes_the_same_bytes(
+    case: tuple[dict[str, Any], list[dict[str, Any]]], include_encrypted: bool
+) -> None:
+    """`sse_for`'s plain-text shortcut gives exactly the frames the state machine gives."""
+    _, events = case
+    more = [{"candidates": [{"content": {"parts": [{"text": f"more {i}"}]}}]} for i in range(3)]
+    events = [*events[:-1], *more, events[-1]]
+    fast = ResponsesStream(context(include_encrypted))
+    slow = ResponsesStream(context(include_encrypted), fast=False)
+    assert fast.start() == slow.start()
+    for event in events:
+        assert fast.sse_for(event) == slow.sse_for(event)
+    assert fast.finish() == slow.finish()
