@@ -6,13 +6,18 @@ from typing import Any
 
 from openai.types.responses import Response, ResponseStreamEvent
 from pydantic import TypeAdapter
+from schema_check import assert_valid
 
 EVENTS: TypeAdapter[Any] = TypeAdapter(ResponseStreamEvent)
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 
 
-def check_stream(events: list[dict[str, Any]], validate: bool = True) -> dict[str, Any]:
-    """Assert the contract; return the final response.
+def check_stream(
+    events: list[dict[str, Any]], validate: bool = True, schema: bool = True
+) -> dict[str, Any]:
+    """Assert the contract; return the final response. With `validate`, every event is
+    checked against the SDK's pydantic types and (with `schema`) against
+    schemas/openai.response_stream_event.json.
 
     Sequence numbers count from 0; created and in_progress come first; items open and close
     one at a time, in output order; every event of an item names that item; `.done` repeats
@@ -30,6 +35,8 @@ def check_stream(events: list[dict[str, Any]], validate: bool = True) -> dict[st
     for event in events[2:-1]:
         if validate:
             EVENTS.validate_python(event)
+            if schema:
+                assert_valid("openai.response_stream_event", event)
         kind = event["type"]
         if kind == "response.output_item.added":
             assert open_item is None, "items must not interleave"
@@ -63,9 +70,13 @@ def check_stream(events: list[dict[str, Any]], validate: bool = True) -> dict[st
     assert open_item is None
     final = events[-1]["response"]
     if validate:
-        EVENTS.validate_python(events[-1])
-        EVENTS.validate_python(events[0])
+        for event in (events[0], events[1], events[-1]):
+            EVENTS.validate_python(event)
+            if schema:
+                assert_valid("openai.response_stream_event", event)
         Response.model_validate(final)
+        if schema:
+            assert_valid("openai.response", final)
     assert final["output"] == done_items
     return final
 

@@ -13,6 +13,7 @@ import pytest
 from openai.types.responses import Response, ResponseStreamEvent
 from pydantic import BaseModel, TypeAdapter
 from responses_contract import check_stream
+from schema_check import assert_valid
 
 EVENTS = TypeAdapter(ResponseStreamEvent)
 WEATHER = {
@@ -42,6 +43,7 @@ def client(emulator_base_url: str) -> openai.OpenAI:
 
 def raw_events(base_url: str, body: dict[str, Any]) -> list[dict[str, Any]]:
     """The stream as sent: `event:` and `data:` lines, checked frame by frame."""
+    assert_valid("openai.responses_request", body)
     events = []
     with httpx.stream("POST", f"{base_url}/responses", json=body, timeout=30) as reply:
         assert reply.status_code == 200, reply.read()
@@ -68,6 +70,7 @@ def test_create_text(client: openai.OpenAI) -> None:
     assert response.usage is not None and response.usage.input_tokens > 0
     assert response.usage.output_tokens_details.reasoning_tokens > 0
     Response.model_validate(response.model_dump())
+    assert_valid("openai.response", response.model_dump(mode="json", exclude_unset=True))
 
 
 def test_instructions_and_message_items(client: openai.OpenAI) -> None:

@@ -37,7 +37,16 @@ _PREFIX = {
     "web_search_call": "ws",
     "image_generation_call": "ig",
 }
-_CALL_KINDS = ("function_call", "custom_tool_call")
+# Fields every Response object has (the OpenAPI schema requires them), whatever was asked.
+_REQUIRED_ECHO: dict[str, Any] = {
+    "instructions": None,
+    "metadata": {},
+    "temperature": None,
+    "top_p": None,
+    "tools": [],
+    "tool_choice": "auto",
+    "parallel_tool_calls": True,
+}
 
 
 @dataclass
@@ -127,18 +136,13 @@ class OutputBuilder:
             text = "".join(current.text)
             part = item["content"][0]
             part["text"] = text
-            if self.ctx.include_logprobs:
-                self.emit(
-                    "response.output_text.done",
-                    **ids,
-                    content_index=0,
-                    text=text,
-                    logprobs=part["logprobs"],
-                )
-            else:
-                self.emit(
-                    "response.output_text.done", **ids, content_index=0, text=text, logprobs=[]
-                )
+            self.emit(
+                "response.output_text.done",
+                **ids,
+                content_index=0,
+                text=text,
+                logprobs=part["logprobs"],
+            )
             self.emit("response.content_part.done", **ids, content_index=0, part=self._snap(part))
             item["status"] = status
         elif kind == "reasoning":
@@ -158,7 +162,12 @@ class OutputBuilder:
                     part=self._snap(summary),
                 )
         elif kind == "function_call":
-            self.emit("response.function_call_arguments.done", **ids, arguments=item["arguments"])
+            self.emit(
+                "response.function_call_arguments.done",
+                **ids,
+                name=item["name"],
+                arguments=item["arguments"],
+            )
             item["status"] = "completed"
         elif kind == "custom_tool_call":
             self.emit("response.custom_tool_call_input.done", **ids, input=item["input"])
@@ -244,9 +253,12 @@ class OutputBuilder:
                 {"type": "message", "role": "assistant", "status": "in_progress", "content": []}
             )
             self.messages += 1
-            part: dict[str, Any] = {"type": "output_text", "text": "", "annotations": []}
-            if self.ctx.include_logprobs:
-                part["logprobs"] = []
+            part: dict[str, Any] = {
+                "type": "output_text",
+                "text": "",
+                "annotations": [],
+                "logprobs": [],
+            }
             self.emit(
                 "response.content_part.added",
                 item_id=current.item["id"],
@@ -451,11 +463,13 @@ class OutputBuilder:
             "incomplete_details": None,
             "model": self.ctx.model,
             "output": list(self.output) if status != "in_progress" else [],
+            **_REQUIRED_ECHO,
             **echo,
-            "usage": None,
         }
         if status in ("completed", "incomplete", "failed"):
-            response["usage"] = responses_usage(self.usage)
+            usage = responses_usage(self.usage)
+            if usage is not None:
+                response["usage"] = usage
             extras = google_extras(self.fields, self.last_event, self.code)
             if self.signature:
                 extras["thought_signature"] = self.signature

@@ -269,7 +269,7 @@ _OPENAI_NAME = {"googleSearch": "web_search", "codeExecution": "code_interpreter
 def _echo(body: dict[str, Any], reasoning: dict[str, Any]) -> dict[str, Any]:
     """The request settings a Response object repeats."""
     text = body.get("text") if isinstance(body.get("text"), dict) else {}
-    return {
+    echo = {
         "instructions": body.get("instructions"),
         "tools": body.get("tools") or [],
         "tool_choice": body.get("tool_choice") or "auto",
@@ -297,3 +297,6 @@ def _echo(body: dict[str, Any], reasoning: dict[str, Any]) -> dict[str, Any]:
         "service_tier": body.get("service_tier") or "default",
         "background": bool(body.get("background")),
     }
+    # Null means "not given": left out, except the fields every Response object carries.
+    kept = ("instructions", "temperature", "top_p")
+    return {k: v for k, v in echo.items() if v is not None or k in kept}
