@@ -28,6 +28,9 @@ EXPECTED_SCHEMAS = {
     "openai.chat_completion",
     "openai.chat_chunk",
     "openai.error",
+    "openai.responses_request",
+    "openai.response",
+    "openai.response_stream_event",
     GEMINI_REQUEST,
     GEMINI_RESPONSE,
 }
