@@ -100,8 +100,11 @@ async def create_response(request: Request) -> Response | RelayResponse:
                 native.model, payload, prepared.key, native.content_sources, retries=retries
             )
             svc.metrics.response("responses", 200)
-            events = relay_events(request, upstream, ResponsesStream(ctx), prepared, svc)
-            return RelayResponse(events, headers | SSE_HEADERS)
+            stream = ResponsesStream(ctx)
+            events = relay_events(request, upstream, stream, prepared, svc)
+            return RelayResponse(
+                events, headers | SSE_HEADERS, on_cancel=lambda: _shutting_down(stream)
+            )
         reply = await svc.upstream.generate(
             native.model, payload, prepared.key, native.content_sources, retries=retries
         )
@@ -126,28 +129,34 @@ async def relay_events(
     metrics = svc.metrics
     metrics.active_streams += 1
     batches = upstream.batches()
-    head = stream.start()  # sent with the first upstream read: one write fewer per stream
     try:
+        yield stream.start()  # at once: the client sees the response begin before any token
         async for batch in batches:
-            data = head + b"".join([stream.sse_for(event) for event in batch])
-            head = b""
+            data = b"".join([stream.sse_for(event) for event in batch])
             if data:
                 metrics.stream_writes += 1
                 yield data
-        yield head + stream.finish()
+        yield stream.finish()
     except AdapterError as error:
         log.warning("responses stream failed: %s", error.code)
         metrics.upstream_errors[error.status] += 1
-        yield head + stream.fail(error.status, error.message)
+        yield stream.fail(error.status, error.message)
     except Exception:  # a bug must still end the stream with response.failed
         log.exception("responses stream translation failed")
-        yield head + stream.fail(500, "Internal error in the adapter.")
+        yield stream.fail(500, "Internal error in the adapter.")
     finally:
         metrics.active_streams -= 1
         # A client that went away cancels us here; closing drops the upstream request.
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()
     await finished(request, stream.response, prepared.items, prepared.body)
+
+
+def _shutting_down(stream: ResponsesStream) -> bytes:
+    """The last frame when the server's shutdown grace ends a running stream."""
+    if stream.finished:
+        return b""
+    return stream.fail(503, "The adapter is shutting down; the response is incomplete.")
 
 
 async def input_tokens(request: Request) -> Response:

@@ -445,3 +445,73 @@ def test_codex_turn_with_apply_patch(emulator_base_url: str, model: str) -> None
     final = check_stream(events)
     message = [item for item in final["output"] if item["type"] == "message"][-1]
     assert "Result of apply_patch:" in message["content"][0]["text"]
+
+
+def test_shutdown_past_the_grace_ends_a_stream_with_response_failed() -> None:
+    """SIGTERM with a 1 s grace while a long stream runs: the stream's last event is a
+    `response.failed` carrying the next sequence number, and the process exits 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    from servers import free_port, wait_until
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "ADAPTER_API_KEYS")}
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gemini-adapter")),
+            "serve",
+            "--upstream-url",
+            "emulator",
+            "--port",
+            str(port),
+            "--shutdown-grace",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        assert wait_until(healthy, timeout=20)
+        frames: list[str] = []
+
+        def run() -> None:
+            body = {
+                "model": "gemini-2.5-flash",
+                "stream": True,
+                "input": " ".join(f"w{i}" for i in range(3000)),
+            }
+            with httpx.stream("POST", f"{url}/v1/responses", json=body, timeout=30) as reply:
+                buffer = ""
+                for text in reply.iter_text():
+                    buffer += text
+                    *done, buffer = buffer.split("\n\n")
+                    frames.extend(done)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        assert wait_until(lambda: len(frames) > 5, timeout=10)
+        process.send_signal(signal.SIGTERM)
+        thread.join(30)
+        output = process.communicate(timeout=30)[0].decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output
+    events = [json.loads(frame.split("\ndata: ", 1)[1]) for frame in frames if frame.strip()]
+    assert events[-1]["type"] == "response.failed"
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    assert "Traceback" not in output

@@ -93,6 +93,11 @@ class ResponsesStream:
             )
         return b"".join(frames)
 
+    @property
+    def finished(self) -> bool:
+        """Whether the terminal event (completed, incomplete or failed) was made."""
+        return self.builder.response["status"] != "in_progress"
+
     def finish(self) -> bytes:
         self.builder.finish()
         return self._frames()

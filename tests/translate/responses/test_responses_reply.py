@@ -217,3 +217,62 @@ def test_logprobs() -> None:
     entry = response["output"][0]["content"][0]["logprobs"][0]
     assert entry["token"] == "hi" and entry["logprob"] == -0.5
     assert entry["top_logprobs"][0]["token"] == "hi"
+
+
+def test_pieced_call_arguments_stream_into_one_item() -> None:
+    """Vertex streams a call's arguments in pieces (`willContinue`, `partialArgs`, `{}`)."""
+    from adapter.translate.responses.stream import ResponsesStream
+
+    ctx = ResponseContext("resp_1", 1, "m", {}, TOOLS)
+    events = [
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [{"functionCall": {"name": "get_weather", "willContinue": True}}]
+                    }
+                }
+            ]
+        },
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [
+                            {
+                                "functionCall": {
+                                    "partialArgs": [{"jsonPath": "$.city", "stringValue": "Par"}],
+                                    "willContinue": True,
+                                }
+                            }
+                        ]
+                    }
+                }
+            ]
+        },
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [
+                            {
+                                "functionCall": {
+                                    "partialArgs": [{"jsonPath": "$.city", "stringValue": "is"}],
+                                    "willContinue": True,
+                                }
+                            }
+                        ]
+                    }
+                }
+            ]
+        },
+        {"candidates": [{"content": {"parts": [{"functionCall": {}}]}, "finishReason": "STOP"}]},
+    ]
+    stream = ResponsesStream(ctx)
+    stream.start()
+    for event in events:
+        stream.sse_for(event)
+    stream.finish()
+    (item,) = stream.response["output"]
+    assert item["type"] == "function_call" and item["name"] == "get_weather"
+    assert item["arguments"] == '{"city":"Paris"}'
