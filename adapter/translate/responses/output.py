@@ -209,7 +209,7 @@ class OutputBuilder:
                 self._call_arguments(self.open, arguments)
                 self.close()
             return logprobs
-        if out.reasoning:
+        if any(out.reasoning):
             self._reasoning_text("".join(out.reasoning))
         if out.texts and "text" in part:
             self._message_text("".join(out.texts), logprobs)
