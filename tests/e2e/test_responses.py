@@ -515,3 +515,25 @@ def test_shutdown_past_the_grace_ends_a_stream_with_response_failed() -> None:
     assert events[-1]["type"] == "response.failed"
     assert [e["sequence_number"] for e in events] == list(range(len(events)))
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("model", ["gemini-2.5-flash", "gemini-3-flash-preview"])
+def test_sdk_stream_helper_with_tools(client: openai.OpenAI, model: str) -> None:
+    """The SDK's own stream accumulator (which rebuilds the response from the events)
+    agrees with the adapter's response.completed."""
+    with client.responses.stream(
+        model=model,
+        input="use get_weather and apply_patch",
+        tools=[WEATHER, APPLY_PATCH],
+        reasoning={"effort": "low", "summary": "auto"},
+        include=["reasoning.encrypted_content"],
+    ) as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_response()
+    kinds = [item.type for item in final.output]
+    assert "function_call" in kinds and "custom_tool_call" in kinds
+    call = next(item for item in final.output if item.type == "function_call")
+    assert call.name == "get_weather" and json.loads(call.arguments)["city"]
+    custom = next(item for item in final.output if item.type == "custom_tool_call")
+    assert custom.name == "apply_patch" and custom.input
