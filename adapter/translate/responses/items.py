@@ -145,7 +145,9 @@ def to_native_contents(
                 b.signature = signature
         elif kind == "item_reference":
             raise invalid_request(
-                "item_reference needs the response store, which is not available.",
+                "item_reference needs the response store, which is not available: send the "
+                "items themselves (the Vercel AI SDK does with providerOptions.openai.store "
+                "set to false).",
                 param=f"{param}.id",
             )
         elif kind not in SKIPPED_ITEMS:
