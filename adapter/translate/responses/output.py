@@ -71,13 +71,14 @@ class _Open:
 
 
 class OutputBuilder:
-    """Feed native events (or one whole reply), then `finish()`; `events` collects the
-    Responses stream events, `response` is the current Response object."""
+    """Feed native events (or one whole reply), then `finish()`; with `record_events` the
+    Responses stream events are collected as SSE frames (`take_frames`), `response` is the
+    current Response object."""
 
     def __init__(self, ctx: ResponseContext, record_events: bool = True) -> None:
         self.ctx = ctx
         self.record = record_events
-        self.events: list[dict[str, Any]] = []
+        self.frames: list[bytes] = []  # serialised events not yet taken
         self.sequence = 0
         self.output: list[dict[str, Any]] = []  # items done so far
         self.open: _Open | None = None
@@ -89,25 +90,29 @@ class OutputBuilder:
         self.signature: str | None = None  # a text part's signature (response extras)
         self.texts: list[str] = []  # all message text, for grounding offsets
         self.messages = 0
-        self.response = self._response("in_progress")
+        self.response: dict[str, Any] = {}  # set by start(), finish() and fail()
 
     # --- events -------------------------------------------------------------------------
 
     def emit(self, kind: str, **payload: Any) -> None:
         if self.record:
-            self.events.append({"type": kind, "sequence_number": self.sequence, **payload})
+            # Serialised at once: the event shows the item as it is now, later changes to
+            # the open item cannot leak into an event already made.
+            event = {"type": kind, "sequence_number": self.sequence, **payload}
+            self.frames.append(
+                b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
+            )
         self.sequence += 1
 
-    def _snap(self, item: dict[str, Any]) -> dict[str, Any]:
-        return _copy(item) if self.record else item
-
-    def take_events(self) -> list[dict[str, Any]]:
-        events, self.events = self.events, []
-        return events
+    def take_frames(self) -> bytes:
+        """The SSE frames (`event:` + `data:`) made since the last call."""
+        frames, self.frames = self.frames, []
+        return b"".join(frames)
 
     def start(self) -> None:
-        self.emit("response.created", response=self._response("in_progress"))
-        self.emit("response.in_progress", response=self._response("in_progress"))
+        self.response = self._response("in_progress")
+        self.emit("response.created", response=self.response)
+        self.emit("response.in_progress", response=self.response)
 
     def _new_id(self, kind: str, index: int) -> str:
         digest = hashlib.blake2s(
@@ -120,7 +125,7 @@ class OutputBuilder:
         index = len(self.output)
         item = {"id": self._new_id(item["type"], index), **item}
         self.open = _Open(item, index)
-        self.emit("response.output_item.added", output_index=index, item=self._snap(item))
+        self.emit("response.output_item.added", output_index=index, item=item)
         return self.open
 
     def close(self, status: str = "completed") -> None:
@@ -143,7 +148,7 @@ class OutputBuilder:
                 text=text,
                 logprobs=part["logprobs"],
             )
-            self.emit("response.content_part.done", **ids, content_index=0, part=self._snap(part))
+            self.emit("response.content_part.done", **ids, content_index=0, part=part)
             item["status"] = status
         elif kind == "reasoning":
             if item["summary"]:
@@ -159,7 +164,7 @@ class OutputBuilder:
                     "response.reasoning_summary_part.done",
                     **ids,
                     summary_index=0,
-                    part=self._snap(summary),
+                    part=summary,
                 )
         elif kind == "function_call":
             self.emit(
@@ -176,7 +181,7 @@ class OutputBuilder:
             self.emit("response.code_interpreter_call.completed", **ids)
             item["status"] = "completed"
         self.output.append(item)
-        self.emit("response.output_item.done", output_index=index, item=self._snap(item))
+        self.emit("response.output_item.done", output_index=index, item=item)
 
     # --- native input -------------------------------------------------------------------
 
@@ -241,7 +246,7 @@ class OutputBuilder:
                 "response.reasoning_summary_part.added",
                 **ids,
                 summary_index=0,
-                part=self._snap(part),
+                part=part,
             )
         current.text.append(text)
         self.emit("response.reasoning_summary_text.delta", **ids, summary_index=0, delta=text)
@@ -264,7 +269,7 @@ class OutputBuilder:
                 item_id=current.item["id"],
                 output_index=current.index,
                 content_index=0,
-                part=self._snap(part),
+                part=part,
             )
             current.item["content"].append(part)
         current.text.append(text)
@@ -439,18 +444,16 @@ class OutputBuilder:
         )
         ids = {"item_id": current.item["id"], "output_index": current.index, "content_index": 0}
         part = {"type": "refusal", "refusal": ""}
-        self.emit("response.content_part.added", **ids, part=self._snap(part))
+        self.emit("response.content_part.added", **ids, part=part)
         self.emit("response.refusal.delta", **ids, delta=text)
         part["refusal"] = text
         self.emit("response.refusal.done", **ids, refusal=text)
-        self.emit("response.content_part.done", **ids, part=self._snap(part))
+        self.emit("response.content_part.done", **ids, part=part)
         current.item["content"].append(part)
         current.item["status"] = "incomplete"
         self.open = None
         self.output.append(current.item)
-        self.emit(
-            "response.output_item.done", output_index=current.index, item=self._snap(current.item)
-        )
+        self.emit("response.output_item.done", output_index=current.index, item=current.item)
 
     def _response(self, status: str) -> dict[str, Any]:
         echo = self.ctx.echo
@@ -486,8 +489,3 @@ def _custom_input(arguments: str) -> str:
     if isinstance(args, dict) and isinstance(args.get(CUSTOM_INPUT), str):
         return str(args[CUSTOM_INPUT])
     return arguments
-
-
-def _copy(item: dict[str, Any]) -> dict[str, Any]:
-    """Events carry snapshots: later changes to the open item must not alter sent events."""
-    return orjson.loads(orjson.dumps(item))  # type: ignore[no-any-return]

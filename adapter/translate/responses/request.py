@@ -116,8 +116,10 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
                 param=name,
                 code="store_unavailable",
             )
-    for name, types in IGNORED.items():
-        optional(body, name, types)
+    for name, value in body.items():  # usually far fewer fields than IGNORED has
+        types = IGNORED.get(name)
+        if types is not None and value is not None:
+            expect(value, types, name)
     include = body.get("include") or []
     for i, entry in enumerate(include):
         expect(entry, (str,), f"include[{i}]")

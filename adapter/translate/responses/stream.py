@@ -18,10 +18,6 @@ from adapter.translate.responses.output import OutputBuilder, ResponseContext
 _FAIL_CODES = {429: "rate_limit_exceeded", 400: "invalid_prompt"}
 
 
-def sse_frame(event: dict[str, Any]) -> bytes:
-    return b"event: " + event["type"].encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
-
-
 _DELTA_HEAD = b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta"'
 
 
@@ -32,7 +28,7 @@ class ResponsesStream:
         self._delta_prefix: tuple[str, bytes] | None = None  # (item id, bytes after seq)
 
     def _frames(self) -> bytes:
-        return b"".join([sse_frame(event) for event in self.builder.take_events()])
+        return self.builder.take_frames()
 
     def start(self) -> bytes:
         self.builder.start()
@@ -96,7 +92,7 @@ class ResponsesStream:
     @property
     def finished(self) -> bool:
         """Whether the terminal event (completed, incomplete or failed) was made."""
-        return self.builder.response["status"] != "in_progress"
+        return self.builder.response.get("status", "in_progress") != "in_progress"
 
     def finish(self) -> bytes:
         self.builder.finish()
