@@ -177,7 +177,15 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
     if generation:
         native["generationConfig"] = generation
 
-    _add_tools(native, tools, body.get("tool_choice"), caps.thinking == "level", model, adjusted)
+    gemini3 = caps.thinking == "level"
+    if tools.declarations and not gemini3 and "responseMimeType" in generation:
+        # Gemini 2.x refuses JSON mode next to function declarations: the functions stay.
+        for key in ("responseMimeType", "responseJsonSchema"):
+            generation.pop(key, None)
+        adjusted.append("text.format=dropped")
+        if not generation:
+            native.pop("generationConfig", None)
+    _add_tools(native, tools, body.get("tool_choice"), gemini3, model, adjusted)
     tier = service_tier(body)
     if tier is not None:
         native["serviceTier"] = tier

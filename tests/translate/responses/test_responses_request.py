@@ -401,3 +401,16 @@ def test_skipped_hosted_tool_history() -> None:
     ]
     body = native(input=history)
     assert [c["role"] for c in body["contents"]] == ["user", "model", "user"]
+
+
+def test_json_mode_next_to_functions_is_dropped_on_gemini_2() -> None:
+    fmt = {"format": {"type": "json_schema", "name": "o", "schema": {"type": "object"}}}
+    request = to_native_responses(
+        {"model": "gemini-2.5-flash", "input": "x", "tools": [FN], "text": fmt}
+    ).native
+    assert "generationConfig" not in request.body
+    assert request.adjusted == ["text.format=dropped"]
+    request = to_native_responses(
+        {"model": "gemini-3-flash-preview", "input": "x", "tools": [FN], "text": fmt}
+    ).native
+    assert request.body["generationConfig"]["responseMimeType"] == "application/json"
