@@ -24,8 +24,7 @@ def count_tokens(body: dict[str, Any], model: str) -> dict[str, Any]:
             [
                 (
                     "",
-                    f'Invalid JSON payload received. Unknown name "{name}": '
-                    "Cannot find field.",
+                    f'Invalid JSON payload received. Unknown name "{name}": Cannot find field.',
                 )
                 for name in unknown
             ]
