@@ -537,3 +537,41 @@ def test_sdk_stream_helper_with_tools(client: openai.OpenAI, model: str) -> None
     assert call.name == "get_weather" and json.loads(call.arguments)["city"]
     custom = next(item for item in final.output if item.type == "custom_tool_call")
     assert custom.name == "apply_patch" and custom.input
+
+
+def test_image_generation_tool_on_an_image_model(client: openai.OpenAI) -> None:
+    response = client.responses.create(
+        model="gemini-2.5-flash-image", input="draw a cat", tools=[{"type": "image_generation"}]
+    )
+    images = [item for item in response.output if item.type == "image_generation_call"]
+    assert images and images[0].result
+    assert response.output_text.startswith("Echo: draw a cat")
+
+
+@pytest.mark.parametrize("model", ["gemini-2.5-flash", "gemini-3-flash-preview"])
+def test_call_output_with_an_image(client: openai.OpenAI, model: str) -> None:
+    first = client.responses.create(model=model, input="look get_weather", tools=[WEATHER])
+    call = next(item for item in first.output if item.type == "function_call")
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
+        "RU5ErkJggg=="
+    )
+    output = [
+        {"type": "input_text", "text": "chart attached"},
+        {"type": "input_image", "image_url": f"data:image/png;base64,{png}"},
+    ]
+    second = client.responses.create(
+        model=model,
+        tools=[WEATHER],
+        input=[
+            {"role": "user", "content": "look get_weather"},
+            {
+                "type": "function_call",
+                "call_id": call.call_id,
+                "name": call.name,
+                "arguments": call.arguments,
+            },
+            {"type": "function_call_output", "call_id": call.call_id, "output": output},
+        ],
+    )
+    assert second.output_text == 'Result of get_weather: {"result": "chart attached"}'

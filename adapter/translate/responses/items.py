@@ -74,6 +74,7 @@ class _Builder:
     tools: ToolMap
     ctx: PartsContext
     signatures_required: bool
+    media_in_responses: bool = False  # Gemini 3: functionResponse.parts takes inline media
     conv: Conversation = field(default_factory=Conversation)
     calls: dict[str, _Call] = field(default_factory=dict)
     model_parts: list[dict[str, Any]] = field(default_factory=list)
@@ -116,9 +117,13 @@ def to_native_contents(
     tools: ToolMap,
     ctx: PartsContext,
     signatures_required: bool,
+    media_in_responses: bool = False,
 ) -> Conversation:
-    """Translate and check the whole input; raise a 400 naming the first bad field."""
-    b = _Builder(tools, ctx, signatures_required)
+    """Translate and check the whole input; raise a 400 naming the first bad field.
+
+    `media_in_responses`: images and files of a call output go in `functionResponse.parts`
+    (Gemini 3's multimodal function responses) when inline; else after the responses."""
+    b = _Builder(tools, ctx, signatures_required, media_in_responses)
     if instructions is not None:
         if isinstance(instructions, list):  # a stored prompt's item list
             for j, item in enumerate(instructions):
@@ -265,6 +270,12 @@ def _output(b: _Builder, item: dict[str, Any], index: int, param: str) -> None:
     function_response: dict[str, Any] = {"name": call.native_name, "response": response}
     if call.native_id:
         function_response["id"] = call.native_id
+    if b.media_in_responses:
+        # inline media (or a remote URL, filled in as inlineData once fetched)
+        inline = [part for part in extra if not part or "inlineData" in part]
+        if inline:
+            function_response["parts"] = inline
+            extra = [part for part in extra if part not in inline]
     b.outputs.append((call, {"functionResponse": function_response}))
     b.output_extra.extend(extra)
 

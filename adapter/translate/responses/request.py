@@ -144,7 +144,12 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
 
     ctx = PartsContext(remote=[], details=set())
     conv = to_native_contents(
-        body.get("instructions"), items, tools.map, ctx, caps.signatures_required
+        body.get("instructions"),
+        items,
+        tools.map,
+        ctx,
+        caps.signatures_required,
+        media_in_responses=caps.thinking == "level",  # the Gemini 3 family
     )
     native: dict[str, Any] = {"contents": conv.contents}
     if conv.system_parts:

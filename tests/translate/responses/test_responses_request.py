@@ -414,3 +414,18 @@ def test_json_mode_next_to_functions_is_dropped_on_gemini_2() -> None:
         {"model": "gemini-3-flash-preview", "input": "x", "tools": [FN], "text": fmt}
     ).native
     assert request.body["generationConfig"]["responseMimeType"] == "application/json"
+
+
+def test_output_media_in_function_response_parts_on_gemini_3() -> None:
+    image = {"type": "input_image", "image_url": "data:image/png;base64,AAAA"}
+    out = {**OUTPUT, "output": [{"type": "input_text", "text": "see"}, image]}
+    body = native(model="gemini-3-flash-preview", input=[USER, CALL, out], tools=[FN])
+    assert body["contents"][2]["parts"] == [
+        {
+            "functionResponse": {
+                "name": "get_weather",
+                "response": {"result": "see"},
+                "parts": [{"inlineData": {"mimeType": "image/png", "data": "AAAA"}}],
+            }
+        }
+    ]
