@@ -15,11 +15,12 @@ from typing import Any
 from adapter.errors import AdapterError, invalid_request
 from adapter.models import capabilities_for
 from adapter.translate.request import NativeRequest, _dedupe_native_tools, native_model_name
-from adapter.translate.request.extensions import google_extension, merge_extension
+from adapter.translate.request.compat import adjust_for_model
+from adapter.translate.request.extensions import google_extension, merge_extension, split_thinking
 from adapter.translate.request.fields import expect, optional
 from adapter.translate.request.params import service_tier, to_generation_config
 from adapter.translate.request.parts import DETAIL_TO_RESOLUTION, PartsContext
-from adapter.translate.request.thinking import EFFORTS, thinking_from, thinking_header
+from adapter.translate.request.thinking import final_thinking, thinking_header
 from adapter.translate.responses.items import to_native_contents
 from adapter.translate.responses.tools import Tools, add_tools, tool_config
 
@@ -149,7 +150,7 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
         tools.map,
         ctx,
         caps.signatures_required,
-        media_in_responses=caps.thinking == "level",  # the Gemini 3 family
+        media_in_responses=caps.signatures_required,  # the Gemini 3 family
     )
     native: dict[str, Any] = {"contents": conv.contents}
     if conv.system_parts:
@@ -162,42 +163,50 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
     if ctx.details:
         level = "high" if "high" in ctx.details else "low"
         generation["mediaResolution"] = DETAIL_TO_RESOLUTION[level]
-    reasoning = optional(body, "reasoning", (dict,)) or {}
-    effort = optional(reasoning, "effort", (str,), prefix="reasoning.")
-    if effort is not None and effort not in EFFORTS:
-        raise invalid_request(
-            f"Invalid reasoning.effort {effort!r}; expected one of {', '.join(EFFORTS)}.",
-            param="reasoning.effort",
-        )
-    thinking = thinking_from({"reasoning_effort": effort}, caps)
-    adjusted.extend(_renamed(item) for item in thinking.adjusted)
-    summary = optional(reasoning, "summary", (str,), prefix="reasoning.")
-    summary = summary or optional(reasoning, "generate_summary", (str,), prefix="reasoning.")
-    if summary in ("auto", "concise", "detailed") and caps.thinking != "none":
-        thinking.config["includeThoughts"] = True
-    if thinking.config:
-        generation["thinkingConfig"] = thinking.config
     if tools.image_output:
         generation["responseModalities"] = ["TEXT", "IMAGE"]
     if generation:
         native["generationConfig"] = generation
 
-    gemini3 = caps.thinking == "level"
-    if tools.declarations and not gemini3 and "responseMimeType" in generation:
-        # Gemini 2.x refuses JSON mode next to function declarations: the functions stay.
-        for key in ("responseMimeType", "responseJsonSchema"):
-            generation.pop(key, None)
-        adjusted.append("text.format=dropped")
-        if not generation:
-            native.pop("generationConfig", None)
-    _add_tools(native, tools, body.get("tool_choice"), gemini3, model, adjusted)
+    tool_params = _add_tools(native, tools, body.get("tool_choice"))
     tier = service_tier(body)
     if tier is not None:
         native["serviceTier"] = tier
     google, google_param = google_extension(body)
+    explicit, explicit_param = None, ""
     if google:
+        google, explicit, explicit_param = split_thinking(google, google_param)
+        before = len(native.get("tools") or ())
         merge_extension(native, google, google_param)
-    _dedupe_native_tools(native)
+        tool_params.extend(
+            f"{google_param}.tools[{i}]" for i in range(len(native.get("tools") or ()) - before)
+        )
+    reasoning = optional(body, "reasoning", (dict,)) or {}
+    thinking = final_thinking(
+        caps,
+        effort=reasoning.get("effort"),
+        effort_param="reasoning.effort",
+        explicit=explicit,
+        explicit_param=explicit_param or "google.thinking_config",
+    )
+    adjusted.extend(thinking.adjusted)
+    summary = optional(reasoning, "summary", (str,), prefix="reasoning.")
+    summary = summary or optional(reasoning, "generate_summary", (str,), prefix="reasoning.")
+    if summary in ("auto", "concise", "detailed") and caps.thinking != "none":
+        thinking.config.setdefault("includeThoughts", True)
+    if thinking.config:
+        native.setdefault("generationConfig", {})["thinkingConfig"] = thinking.config
+    tool_params = _dedupe_native_tools(native, tool_params)
+    # Pairs the model family refuses (JSON output or built-in tools next to functions on
+    # Gemini 2.x), adjusted by the shared core and reported under the Responses names.
+    adjust_for_model(
+        native,
+        caps,
+        adjusted,
+        json_param="text.format",
+        tool_params=tool_params,
+        content_sources=conv.sources,
+    )
 
     config = native.get("generationConfig", {})
     request = NativeRequest(
@@ -245,26 +254,18 @@ def _chat_view(body: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _add_tools(
-    native: dict[str, Any],
-    tools: Tools,
-    choice: Any,
-    gemini3: bool,
-    model: str,
-    adjusted: list[str],
-) -> None:
-    built_in = list(tools.native)
-    if built_in and tools.declarations and not gemini3:
-        # Gemini 2.x refuses built-in tools next to function declarations: keep the
-        # caller's functions, drop the built-in ones and say so.
-        for tool in built_in:
-            (name,) = tool
-            adjusted.append(f"{_OPENAI_NAME.get(name, name)}=dropped")
-        built_in = []
+def _add_tools(native: dict[str, Any], tools: Tools, choice: Any) -> list[str | None]:
+    """Declarations, then the built-in tools, and toolConfig; returns, per native tool, the
+    Responses field it came from (None for the declarations), for x-adapter-adjusted."""
     native_tools: list[dict[str, Any]] = []
+    params: list[str | None] = []
     if tools.declarations:
         native_tools.append({"functionDeclarations": tools.declarations})
-    native_tools.extend(built_in)
+        params.append(None)
+    for tool in tools.native:
+        (name,) = tool
+        native_tools.append(tool)
+        params.append(_OPENAI_NAME.get(name, name))
     if native_tools:
         native["tools"] = native_tools
     config = tool_config(choice, tools)
@@ -274,8 +275,7 @@ def _add_tools(
             config = None  # only hosted tools (or none): nothing for the mode to choose from
     if config is not None:
         native["toolConfig"] = config
-    if built_in and tools.declarations:
-        native.setdefault("toolConfig", {})["includeServerSideToolInvocations"] = True
+    return params
 
 
 _OPENAI_NAME = {"googleSearch": "web_search", "codeExecution": "code_interpreter"}

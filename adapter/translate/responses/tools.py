@@ -9,18 +9,14 @@ become `functionDeclarations`; `namespace` tools are flattened (`<namespace>.<na
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from adapter.errors import invalid_request
+from adapter.translate.names import native_name
 from adapter.translate.request.fields import expect
 from adapter.translate.request.schema import to_native_parameters
 
-# Gemini's rule for function names (the service allows at most 64 characters).
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
-_INVALID = re.compile(r"[^A-Za-z0-9_.:-]")
 _MODES = {"none": "NONE", "auto": "AUTO", "required": "ANY"}
 SEARCH_TYPES = ("web_search", "web_search_preview", "web_search_2025_08_26")
 SEARCH_TYPES += ("web_search_preview_2025_03_11",)
@@ -64,16 +60,9 @@ class Tools:
 
 
 def native_name_for(name: str, namespace: str | None) -> str:
-    """A valid native function name: the client's own when Gemini accepts it, else a
-    readable one with a short hash so distinct names stay distinct."""
-    joined = f"{namespace}.{name}" if namespace else name
-    if _NAME.match(joined):
-        return joined
-    clean = _INVALID.sub("_", joined)
-    if not re.match(r"[A-Za-z_]", clean):
-        clean = "_" + clean
-    digest = hashlib.blake2s(joined.encode(), digest_size=4).hexdigest()
-    return f"{clean[:55]}_{digest}"
+    """A valid native function name (`<namespace>.<name>` for namespaced tools): the
+    client's own when Gemini accepts it, else the shared stand-in (adapter.translate.names)."""
+    return native_name(f"{namespace}.{name}" if namespace else name)
 
 
 def _describe_format(tool: dict[str, Any], param: str) -> str:

@@ -241,7 +241,13 @@ def test_pieced_call_arguments_stream_into_one_item() -> None:
                         "parts": [
                             {
                                 "functionCall": {
-                                    "partialArgs": [{"jsonPath": "$.city", "stringValue": "Par"}],
+                                    "partialArgs": [
+                                        {
+                                            "jsonPath": "$.city",
+                                            "stringValue": "Par",
+                                            "willContinue": True,
+                                        }
+                                    ],
                                     "willContinue": True,
                                 }
                             }

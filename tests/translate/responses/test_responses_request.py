@@ -359,7 +359,6 @@ def test_parts() -> None:
         {
             "fileData": {
                 "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/abc",
-                "mimeType": "application/octet-stream",
             }
         },
         {"inlineData": {"mimeType": "audio/wav", "data": "AAAA"}},
