@@ -47,25 +47,31 @@ FIXTURES = HERE / "fixtures"
 RESULTS = HERE / "results"
 MODEL = "gemini-2.5-flash"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+IMAGE_MODEL = "gemini-2.5-flash-image"
 MODES = {
     "non-stream": "chat_request.json",
     "stream": "chat_request_stream.json",
     "responses": "responses_request.json",
     "responses-stream": "responses_request_stream.json",
+    "images": "images_request.json",
 }
-# The OpenAI route each mode posts to; the Responses modes use the same upstream replies.
-ROUTE_FOR = {
+# The OpenAI route each mode posts to (the reference forwards each to the native call).
+ROUTES = {
     "non-stream": "/v1/chat/completions",
     "stream": "/v1/chat/completions",
+    # the Responses API: the same conversation, the same upstream replies
     "responses": "/v1/responses",
     "responses-stream": "/v1/responses",
+    "images": "/v1/images/generations",
 }
-RESPONSES_MODES = ("responses", "responses-stream")
-STREAM_MODES = ("stream", "responses-stream")
 NATIVE_PATHS = {
     "non-stream": f"/v1beta/models/{MODEL}:generateContent",
     "stream": f"/v1beta/models/{MODEL}:streamGenerateContent?alt=sse",
+    "images": f"/v1beta/models/{IMAGE_MODEL}:generateContent",
 }
+RESPONSES_MODES = ("responses", "responses-stream")
+# Modes a target has no route for (LiteLLM is set up for chat only).
+SKIPPED_MODES = {"litellm": {"images", *RESPONSES_MODES}}
 
 LITELLM_BIN = HERE / ".litellm-venv" / "bin" / "litellm"
 # LiteLLM's gemini provider with a custom api_base posts to
@@ -177,7 +183,12 @@ http {{
     server {{
         listen 127.0.0.1:{port} backlog=4096;
         # nginx's static module refuses POST (405); turn that into an internal
-        # GET of the canned body, answered 200.
+        # GET of the canned body, answered 200. Image models get an image reply
+        # (regex locations match in order: this one first).
+        location ~ -image:generateContent$ {{
+            error_page 405 =200 /_canned/generate_image.json;
+            return 405;
+        }}
         location ~ :generateContent$ {{
             error_page 405 =200 /_canned/generate_content.json;
             return 405;
@@ -264,7 +275,7 @@ def wait_idle(root: int, max_s: float = 60.0) -> None:
 
 def measured_run(target: dict, mode: str, conns: int, seconds: float, timeout_s: int = 10) -> dict:
     before = sample(target["proc"].pid)
-    r = wrk(target["url"] + ROUTE_FOR[mode], FIXTURES / MODES[mode], conns, seconds, timeout_s)
+    r = wrk(target["base"] + ROUTES[mode], FIXTURES / MODES[mode], conns, seconds, timeout_s)
     if target.get("slow"):
         wait_idle(target["proc"].pid)  # its CPU for the abandoned requests is counted too
     after = sample(target["proc"].pid)
@@ -342,37 +353,78 @@ def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, bytes, str]:
         return 0, str(e).encode(), ""
 
 
-def sanity(name: str, base: str, modes: list[str]) -> str | None:
+def sanity_images(name: str, base: str) -> str | None:
+    st, body, _ = post(base + ROUTES["images"], (FIXTURES / MODES["images"]).read_bytes())
+    if st != 200:
+        return f"images: HTTP {st}: {body[:300]!r}"
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return f"images: not JSON: {body[:300]!r}"
+    if name == "adapter":
+        ok = bool((doc.get("data") or [{}])[0].get("b64_json"))
+    else:
+        ok = bool(doc.get("candidates"))
+    return None if ok else f"images: no image in {body[:300]!r}"
+
+
+def sanity_responses(name: str, base: str) -> str | None:
+    """The Responses modes: a `response` object, and a stream ending in response.completed
+    (the reference relays the native replies unchanged)."""
+    url = base + ROUTES["responses"]
+    st, body, _ = post(url, (FIXTURES / MODES["responses"]).read_bytes())
+    if st != 200:
+        return f"responses: HTTP {st}: {body[:300]!r}"
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return f"responses: not JSON: {body[:300]!r}"
+    if name == "adapter" and doc.get("object") != "response":
+        return f"responses: not a response: {body[:300]!r}"
+    st, body, ctype = post(url, (FIXTURES / MODES["responses-stream"]).read_bytes())
+    if st != 200:
+        return f"responses-stream: HTTP {st}: {body[:300]!r}"
+    if not ctype.startswith("text/event-stream"):
+        return f"responses-stream: content-type {ctype!r}"
+    if name == "adapter" and b"event: response.completed" not in body:
+        return f"responses-stream: no response.completed: ...{body[-300:]!r}"
+    return None
+
+
+def sanity(name: str, base: str) -> str | None:
     """None if every mode answers correctly, else a reason."""
+    if "images" not in SKIPPED_MODES.get(name, ()):
+        reason = sanity_images(name, base)
+        if reason:
+            return reason
+    if "responses" not in SKIPPED_MODES.get(name, ()):
+        reason = sanity_responses(name, base)
+        if reason:
+            return reason
+    url = base + ROUTES["non-stream"]
+    st, body, _ = post(url, (FIXTURES / MODES["non-stream"]).read_bytes())
+    if st != 200:
+        return f"non-stream: HTTP {st}: {body[:300]!r}"
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return f"non-stream: not JSON: {body[:300]!r}"
     openai = name in ("adapter", "litellm")  # translating proxies answer in OpenAI's format
-    for mode in modes:
-        url = base + ROUTE_FOR[mode]
-        st, body, ctype = post(url, (FIXTURES / MODES[mode]).read_bytes())
-        if st != 200:
-            return f"{mode}: HTTP {st}: {body[:300]!r}"
-        if mode not in STREAM_MODES:
-            try:
-                doc = json.loads(body)
-            except ValueError:
-                return f"{mode}: not JSON: {body[:300]!r}"
-            expected = "response" if mode in RESPONSES_MODES else "chat.completion"
-            if openai and doc.get("object") != expected:
-                return f"{mode}: not a {expected}: {body[:300]!r}"
-            continue
-        if not ctype.startswith("text/event-stream"):
-            return f"{mode}: content-type {ctype!r}"
-        n = body.count(b"data:")
-        if not openai:
-            if n != 20:
-                return f"{mode}: expected 20 events, got {n}"
-        elif mode in RESPONSES_MODES:
-            if b"event: response.completed" not in body:
-                return f"{mode}: no response.completed: ...{body[-300:]!r}"
-        else:
-            if not body.rstrip().endswith(b"data: [DONE]"):
-                return f"{mode}: does not end with data: [DONE]: ...{body[-300:]!r}"
-            if b"chat.completion.chunk" not in body:
-                return f"{mode}: no chat.completion.chunk: {body[:300]!r}"
+    if openai and not (doc.get("object") == "chat.completion" and doc.get("choices")):
+        return f"non-stream: not a chat.completion: {body[:300]!r}"
+    st, body, ctype = post(url, (FIXTURES / MODES["stream"]).read_bytes())
+    if st != 200:
+        return f"stream: HTTP {st}: {body[:300]!r}"
+    if not ctype.startswith("text/event-stream"):
+        return f"stream: content-type {ctype!r}"
+    n = body.count(b"data:")
+    if openai:
+        if not body.rstrip().endswith(b"data: [DONE]"):
+            return f"stream: does not end with data: [DONE]: ...{body[-300:]!r}"
+        if b"chat.completion.chunk" not in body:
+            return f"stream: no chat.completion.chunk: {body[:300]!r}"
+    elif n != 20:
+        return f"stream: expected 20 events, got {n}"
     return None
 
 
@@ -565,8 +617,6 @@ def evaluate(results: dict) -> list[str]:
                 f"{ref_change})"
             )
     for mode in MODES:
-        if mode in RESPONSES_MODES:
-            continue
         for c in (16, 64):
             ratio_line(mode, c, "litellm", 10, 1)
     for c in results.get("concurrency") or []:
@@ -667,7 +717,7 @@ def main() -> int:
         start_nginx(tmp, up_port)
         upstream = f"http://127.0.0.1:{up_port}"
         log(f"[bench] fake upstream: nginx on {upstream} (temp dir {tmp})")
-        for mode in NATIVE_PATHS:
+        for mode in NATIVE_PATHS:  # the Responses modes get the chat modes' replies
             body = FIXTURES / MODES[mode]
             st, data, _ = post(upstream + NATIVE_PATHS[mode], body.read_bytes())
             if st != 200:
@@ -749,9 +799,7 @@ def main() -> int:
             t = {
                 "name": name,
                 "proc": proc,
-                "url": f"http://127.0.0.1:{port}",
-                # LiteLLM is compared on chat only
-                "modes": [m for m in MODES if name != "litellm" or m not in RESPONSES_MODES],
+                "base": f"http://127.0.0.1:{port}",
                 "log": logf,
                 "slow": name == "litellm",
             }
@@ -768,7 +816,7 @@ def main() -> int:
                 stop(proc)
                 continue
             time.sleep(0.3)
-            reason = sanity(name, t["url"], t["modes"])
+            reason = sanity(name, t["base"])
             if reason:
                 log(
                     f"[bench] {name.upper()} GAVE A WRONG ANSWER — {reason}\n"
@@ -793,8 +841,10 @@ def main() -> int:
 
         # 3. load, interleaved per cell
         for t in targets:  # warm-up (connection pools, lazy imports, allocator)
-            for mode in t["modes"]:
-                wrk(t["url"] + ROUTE_FOR[mode], FIXTURES / MODES[mode], 16, 1)
+            for mode in MODES:
+                if mode in SKIPPED_MODES.get(t["name"], ()):
+                    continue
+                wrk(t["base"] + ROUTES[mode], FIXTURES / MODES[mode], 16, 1)
                 if t["slow"]:
                     wait_idle(t["proc"].pid)
         fast = [t for t in targets if not t["slow"]]
@@ -804,18 +854,18 @@ def main() -> int:
         # with a longer run after those slices, and left to go idle before the next.
         for mode in MODES:
             for c in conns:
-                in_mode = [t for t in targets if mode in t["modes"]]
-                parts: dict[str, list[dict]] = {t["name"]: [] for t in in_mode}
+                here = [t for t in targets if mode not in SKIPPED_MODES.get(t["name"], ())]
+                parts: dict[str, list[dict]] = {t["name"]: [] for t in here}
                 for i in range(rounds):
-                    order = [t for t in (fast if i % 2 == 0 else fast[::-1]) if t in in_mode]
-                    for t in order:
+                    order = [t for t in fast if t in here]
+                    for t in order if i % 2 == 0 else order[::-1]:
                         parts[t["name"]].append(measured_run(t, mode, c, slice_s))
-                for t in in_mode:
+                for t in here:
                     if t["slow"]:
                         parts[t["name"]].append(
                             measured_run(t, mode, c, args.litellm_seconds, timeout_s=30)
                         )
-                for t in in_mode:
+                for t in here:
                     r = combine(parts[t["name"]])
                     results["runs"].append(r)
                     if "rps" in r:

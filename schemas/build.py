@@ -45,6 +45,10 @@ OPENAI_TARGETS: dict[str, str] = {
     "openai.response_stream_event": "ResponseStreamEvent",
     # Not CreateResponse: its `input` items are a oneOf that valid messages match twice
     # (Item and EasyInputMessage), so a validator would refuse real requests.
+    "openai.images_response": "ImagesResponse",
+    "openai.transcription": "CreateTranscriptionResponseJson",
+    "openai.transcription_verbose": "CreateTranscriptionResponseVerboseJson",
+    "openai.translation_verbose": "CreateTranslationResponseVerboseJson",
 }
 
 # output file stem -> (discovery schema, strict?)  Strict = request side: the

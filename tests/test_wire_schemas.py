@@ -30,6 +30,10 @@ EXPECTED_SCHEMAS = {
     "openai.error",
     "openai.response",
     "openai.response_stream_event",
+    "openai.images_response",
+    "openai.transcription",
+    "openai.transcription_verbose",
+    "openai.translation_verbose",
     GEMINI_REQUEST,
     GEMINI_RESPONSE,
 }
