@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from gemini_emulator import embed, faults, media, models, render, reply, validate, vertex
+from gemini_emulator import count, embed, faults, media, models, render, reply, validate, vertex
 from gemini_emulator.errors import (
     GoogleError,
     field_violations,
@@ -50,6 +50,7 @@ SYSTEM_PARAMS = frozenset(
 LIST_PARAMS = SYSTEM_PARAMS | {"pageSize", "pageToken"}
 GENERATE_METHODS = ("generateContent", "streamGenerateContent")
 EMBED_METHOD = "batchEmbedContents"
+COUNT_METHOD = "countTokens"
 PREDICT_METHOD = "predict"
 
 
@@ -195,13 +196,19 @@ class _Emulator:
         try:
             _check_key(request)
             _check_params(request, SYSTEM_PARAMS)
-            if method not in (*GENERATE_METHODS, EMBED_METHOD, PREDICT_METHOD) or not model:
+            if method not in (*GENERATE_METHODS, EMBED_METHOD, COUNT_METHOD, PREDICT_METHOD):
+                raise GoogleError(404, "Requested entity was not found.")
+            if not model:
                 raise GoogleError(404, "Requested entity was not found.")
             if not models.supports(model, method):
                 raise model_not_found(model, method)
             body = await _json_body(request)
             if method == EMBED_METHOD:
                 payload = embed.batch(validate.check_embed(body, model), model)
+                self._raise_fault(model)
+                return await self._send_json(model, payload)
+            if method == COUNT_METHOD:
+                payload = count.count_tokens(body, model)
                 self._raise_fault(model)
                 return await self._send_json(model, payload)
             if method == PREDICT_METHOD:
