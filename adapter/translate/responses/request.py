@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter.capabilities import capabilities_for
 from adapter.errors import AdapterError, invalid_request
-from adapter.models import capabilities_for
 from adapter.translate.request import NativeRequest, _dedupe_native_tools, native_model_name
 from adapter.translate.request.compat import adjust_for_model
 from adapter.translate.request.extensions import google_extension, merge_extension, split_thinking
