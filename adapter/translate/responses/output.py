@@ -22,8 +22,8 @@ from adapter.translate.response.candidate import (
     logprobs_from,
     parts_out,
 )
-from adapter.translate.response.grounding import annotations_from
 from adapter.translate.response.finish import finish_reason_from
+from adapter.translate.response.grounding import annotations_from
 from adapter.translate.responses.encrypted import encode_signature
 from adapter.translate.responses.tools import CUSTOM_INPUT, ToolMap
 from adapter.translate.responses.usage import responses_usage
