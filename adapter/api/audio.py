@@ -99,7 +99,7 @@ async def _encoded(
         if data:
             yield data
         async for batch in batches:
-            pieces = []
+            pieces: list[bytes] = []
             for event in batch:
                 pieces.extend(encoder.feed(pcm) for pcm, _ in audio_chunks(event))
                 if event.get("usageMetadata"):

@@ -22,7 +22,7 @@ def message_from(
     native: dict[str, Any],
     id_seed: str,
     tool_names: Mapping[str, str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     out = parts_out((candidate.get("content") or {}).get("parts"), id_seed, names=tool_names)
     content = "".join(out.texts) if out.texts else None
     message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}

@@ -425,7 +425,7 @@ class OutputBuilder:
             web = chunk.get("web") if isinstance(chunk, dict) else None
             if isinstance(web, dict) and web.get("uri"):
                 sources.append({"type": "url", "url": web["uri"]})
-        action = {"type": "search", "query": queries[0], "queries": queries}
+        action: dict[str, Any] = {"type": "search", "query": queries[0], "queries": queries}
         if sources:
             action["sources"] = sources
         current = self._open_item(
