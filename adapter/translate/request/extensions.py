@@ -1,4 +1,4 @@
-"""The `google` extension object -> native request fields (SPEC R9).
+"""The `google` extension object -> native request fields (docs/behaviour.md R9).
 
 Accepted at the top level of the body and as `extra_body.google`. Field names are converted
 to camelCase; label keys, schema property names and function args keep their spelling.

@@ -1,4 +1,5 @@
-"""OpenAI `messages` -> native `contents` and `systemInstruction` (SPEC R1, R2, R4, R10, R11)."""
+"""OpenAI `messages` -> native `contents` and `systemInstruction` (behaviour R1, R2, R4, R10,
+R11, docs/behaviour.md)."""
 
 from __future__ import annotations
 

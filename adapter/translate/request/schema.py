@@ -1,4 +1,4 @@
-"""Clean an OpenAI-side JSON Schema into the subset Gemini accepts (SPEC R6, R7).
+"""Clean an OpenAI-side JSON Schema into the subset Gemini accepts (docs/behaviour.md R6, R7).
 
 OpenAI clients send schemas produced by pydantic, zod-to-json-schema,
 instructor or by hand: full JSON Schema with `$ref`/`$defs`, `const`,

@@ -1,4 +1,4 @@
-"""Native stream events -> OpenAI `chat.completion.chunk`s (SPEC T1-T3).
+"""Native stream events -> OpenAI `chat.completion.chunk`s (docs/behaviour.md T1-T3).
 
 One `StreamTranslator` per stream holds what must persist between events: the chunk id,
 whether `role` was sent, how many tool calls each choice has had (their `index`), the latest
