@@ -54,7 +54,7 @@ class PostgresServer:
 
     @property
     def url(self) -> str:
-        return f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres"
+        return self.url_of("postgres")
 
     def _run(self, *args: str) -> None:
         command = list(args)
@@ -99,10 +99,21 @@ class PostgresServer:
                     raise RuntimeError("PostgreSQL did not accept connections") from None
                 time.sleep(0.1)
 
-    def dump(self) -> bytes:
-        """`pg_dump` of the whole database (schema and data), as the bytes it writes."""
+    def url_of(self, database: str) -> str:
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database; returns its URL."""
+        command = [find_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user]
+        result = subprocess.run([*command, name], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"createdb failed: {result.stderr[-2000:]}")
+        return self.url_of(name)
+
+    def dump(self, database: str = "postgres") -> bytes:
+        """`pg_dump` of a whole database (schema and data), as the bytes it writes."""
         command = [find_bin("pg_dump"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user]
-        command.append("postgres")
+        command.append(database)
         result = subprocess.run(command, capture_output=True)
         if result.returncode != 0:
             raise RuntimeError(f"pg_dump failed: {result.stderr.decode()[-2000:]}")
