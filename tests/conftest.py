@@ -27,6 +27,7 @@ def adapter_factory() -> Iterator[Callable[..., str]]:
     servers: list[ServerThread] = []
 
     def start(**fields: Any) -> str:
+        fields.setdefault("store", "memory")  # never the user's own state directory
         port = free_port()
         config = Config(host="127.0.0.1", port=port, **fields)
         config.check()

@@ -1,7 +1,7 @@
 """Stored responses and conversations (docs/store.md): `open_store(url, ttl_s)`.
 
 URL forms (`--store` / ADAPTER_STORE):
-  (empty)                     SQLite file under the user's state directory (the default)
+  sqlite (or empty)           SQLite file under the user's state directory (the default)
   sqlite:///relative/path     SQLite file, path relative to the working directory
   sqlite:////absolute/path    SQLite file, absolute path
   postgresql://user@host/db   PostgreSQL (also postgres://), shared by any number of replicas
@@ -41,8 +41,8 @@ def default_sqlite_path(env: Mapping[str, str] | None = None) -> Path:
 
 def store_kind(url: str) -> str:
     """`sqlite`, `postgres`, `memory` or `none`; ValueError for anything else."""
-    if not url or url.startswith("sqlite://"):
-        if url and not url.startswith("sqlite:///"):
+    if not url or url == "sqlite" or url.startswith("sqlite://"):
+        if url.startswith("sqlite://") and not url.startswith("sqlite:///"):
             raise ValueError("a SQLite store URL is sqlite:///relative/path or sqlite:////abs/path")
         return "sqlite"
     if url.startswith(("postgresql://", "postgres://")):
@@ -61,7 +61,7 @@ def open_store(url: str, ttl_s: float, lease_s: float = 3.0) -> Store:
         return SqlStore(SqliteDriver(None), ttl_s, lease_s)
     if kind == "postgres":
         return SqlStore(PostgresDriver(url), ttl_s, lease_s)
-    path = url[len("sqlite:///") :] if url else str(default_sqlite_path())
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:") else str(default_sqlite_path())
     if not path:
         raise ValueError("the SQLite store URL has no path")
     return SqlStore(SqliteDriver(path), ttl_s, lease_s)

@@ -44,7 +44,7 @@ async def test_default_store_is_created_on_first_use(tmp_path: Path) -> None:
     old = os.environ.get("XDG_STATE_HOME")
     os.environ["XDG_STATE_HOME"] = str(tmp_path / "state")
     try:
-        store = open_store("", 60)
+        store = open_store("sqlite", 60)
         await store.start()
         await store.close()
     finally:
