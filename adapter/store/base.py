@@ -115,8 +115,9 @@ class Store:
         raise NotImplementedError
 
     async def renew_lease(self, response_id: str) -> str | None:
-        """Extend a running response's lease; returns its status (`cancelled` tells the
-        runner to stop), None if it is gone."""
+        """Extend a running response's lease (a queued one becomes in_progress); returns its
+        status (`in_progress`, or `cancelled` / `failed` telling the runner to stop), None if
+        it is gone."""
         raise NotImplementedError
 
     async def cancel_response(self, owner: str, response_id: str) -> StoredResponse | None:

@@ -248,7 +248,7 @@ class SqlStore(Store):
     async def renew_lease(self, response_id: str) -> str | None:
         now = time.time()
         changed = await self.driver.execute(
-            "UPDATE responses SET lease_until = ? "
+            "UPDATE responses SET lease_until = ?, status = 'in_progress' "
             "WHERE id = ? AND status IN ('queued', 'in_progress')",
             now + self.lease_s,
             response_id,
