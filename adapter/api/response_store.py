@@ -121,6 +121,11 @@ async def plan_for(request: Request, body: dict[str, Any], raw_items: list[Any])
     save = True if save is None else save
     if background and not save:
         raise invalid_request("'background' needs 'store': true.", param="background")
+    if background and body.get("stream"):
+        raise invalid_request(
+            "'background' with 'stream' is not supported here: poll GET /v1/responses/{id}.",
+            param="stream",
+        )
     owner = store.owner_for(caller_key(request))
     plan = StorePlan(store, owner, save, previous, conversation, background)
     if previous:
