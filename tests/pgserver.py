@@ -49,6 +49,13 @@ class PostgresServer:
         self.user = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
         self._as_root = os.geteuid() == 0
         if self._as_root:
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                raise RuntimeError(
+                    "running as root, PostgreSQL must run as the 'postgres' user, which does "
+                    "not exist: install Debian's postgresql package (.ci/run does it)"
+                ) from None
             os.chmod(self.root, 0o755)
             shutil.chown(self.root, "postgres")
 
