@@ -107,6 +107,10 @@ class SqlStore(Store):
     async def save_response(
         self, response: StoredResponse, conversation_items: list[dict[str, Any]] | None = None
     ) -> bool:
+        if not response.conversation_id and not response.background:
+            # One statement is atomic on its own: no BEGIN/COMMIT round trips.
+            await self._insert_response(self.driver, response, None)
+            return True
         now = time.time()
         try:
             async with self.driver.transaction() as tx:
@@ -297,13 +301,17 @@ class SqlStore(Store):
     async def _insert_items(
         self, tx: Connection, conversation_id: str, items: list[dict[str, Any]]
     ) -> None:
+        if not items:
+            return
+        # One multi-row statement: one round trip (a thread hop on SQLite) for all items,
+        # in order, so their sequence numbers follow the list.
+        args: list[Any] = []
         for item in items:
-            await tx.execute(
-                "INSERT INTO conversation_items (id, conversation_id, item) VALUES (?, ?, ?)",
-                item["id"],
-                conversation_id,
-                _dumps(item),
-            )
+            args += [item["id"], conversation_id, _dumps(item)]
+        rows = ", ".join(["(?, ?, ?)"] * len(items))
+        await tx.execute(
+            f"INSERT INTO conversation_items (id, conversation_id, item) VALUES {rows}", *args
+        )
 
     async def create_conversation(
         self, owner: str, metadata: dict[str, str], items: list[dict[str, Any]]
