@@ -5,7 +5,6 @@ closed by its lifespan, reached from a route as `services(request)`. Holds no re
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import itertools
 import os
@@ -20,6 +19,7 @@ from adapter.metrics import Metrics
 from adapter.store import Store, open_store
 from adapter.store.maintenance import maintain
 from adapter.translate.request.parts import RemoteMedia
+from adapter.translate.request.parts import fill_remote_media as fill_remote_part
 from adapter.transport import UpstreamClient
 
 EMULATOR_PREFIX = "/emulator"
@@ -99,10 +99,7 @@ class Services:
                 raise invalid_request(
                     f"Could not use the image URL: {exc}", param=item.param
                 ) from None
-            item.part["inlineData"] = {
-                "mimeType": media.mime_type,
-                "data": base64.b64encode(media.data).decode(),
-            }
+            fill_remote_part(item, media.mime_type, media.data)  # type checked, 400 if refused
 
         await asyncio.gather(*(fetch_one(item) for item in remote))
 
