@@ -209,3 +209,16 @@ def test_server_key_mode_needs_a_client_key(adapter_factory: Callable[..., str])
         client(base, "wrong").conversations.create()
     conversation = client(base, "team-a").conversations.create()
     assert client(base, "team-a").conversations.retrieve(conversation.id).id == conversation.id
+
+
+def test_expired_objects_are_gone(adapter_factory: Callable[..., str], db_url: str) -> None:
+    """--store-ttl 1s: a second later the conversation is gone from every endpoint."""
+    base = adapter_factory(upstream_url="emulator", store=db_url, store_ttl_s="1s")
+    alice = client(base, ALICE)
+    conversation = alice.conversations.create(items=[{"role": "user", "content": "hi"}])
+    assert alice.conversations.items.list(conversation.id).data
+    time.sleep(1.2)
+    with pytest.raises(openai.NotFoundError):
+        alice.conversations.retrieve(conversation.id)
+    with pytest.raises(openai.NotFoundError):
+        alice.conversations.items.list(conversation.id)
