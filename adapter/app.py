@@ -18,9 +18,11 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapter.api import (
+    audio,
     chat,
     conversations,
     embeddings,
+    images,
     models,
     native,
     operations,
@@ -31,7 +33,7 @@ from adapter.config import Config, from_environment
 from adapter.services import EMULATOR_PREFIX, Services
 
 # Order matters only for `native`: its `/v1/{path}` catch-all comes after every OpenAI route.
-SURFACES = [chat, embeddings, models, operations, stored_responses, conversations]
+SURFACES = [chat, embeddings, models, operations, images, audio, stored_responses, conversations]
 
 CONFIG_ENV = "ADAPTER_CONFIG_JSON"
 
