@@ -26,6 +26,7 @@ from adapter.api import (
     models,
     native,
     operations,
+    responses,
     stored_responses,
 )
 from adapter.api.errors import EXCEPTION_HANDLERS
@@ -33,7 +34,17 @@ from adapter.config import Config, from_environment
 from adapter.services import EMULATOR_PREFIX, Services
 
 # Order matters only for `native`: its `/v1/{path}` catch-all comes after every OpenAI route.
-SURFACES = [chat, embeddings, models, operations, images, audio, stored_responses, conversations]
+SURFACES = [
+    chat,
+    responses,
+    embeddings,
+    models,
+    operations,
+    images,
+    audio,
+    stored_responses,
+    conversations,
+]
 
 CONFIG_ENV = "ADAPTER_CONFIG_JSON"
 

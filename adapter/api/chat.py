@@ -45,6 +45,7 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     key = upstream_key(request, config)
     body = await read_json(request, config.max_body_bytes)
     native = to_native_request(body, config.model_aliases)
+    svc.for_upstream(native)
     check_chat_audio(native)
     if native.remote_media:
         await svc.fetch_remote_media(native.remote_media)

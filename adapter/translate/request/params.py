@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter.capabilities import ModelCaps
 from adapter.errors import invalid_request
-from adapter.models import ModelCaps
 from adapter.translate.request.extensions import camel
 from adapter.translate.request.fields import expect, optional
 from adapter.translate.request.schema import to_native_json_schema
