@@ -102,6 +102,22 @@ def test_quick_start_keeps_a_store(
     assert b"adapter_meta" in data and b"any-key" not in data
 
 
+def test_quick_start_continues_a_conversation(
+    served: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    """The README's previous_response_id example, as written."""
+    url, _ = served
+    client = openai.OpenAI(base_url=f"{url}/v1", api_key="any-key", max_retries=0)
+    first = client.responses.create(model="gemini-2.5-flash", input="My name is Ann.")
+    second = client.responses.create(
+        model="gemini-2.5-flash", input="What is my name?", previous_response_id=first.id
+    )
+    assert second.output_text and second.previous_response_id == first.id
+    assert client.responses.retrieve(second.id).status == "completed"
+    items = client.responses.input_items.list(second.id)
+    assert [i.content[0].text for i in items.data] == ["What is my name?"]  # type: ignore[union-attr]
+
+
 def test_sigterm_exits_cleanly(served: tuple[str, subprocess.Popen[bytes]]) -> None:
     _, process = served
     process.send_signal(signal.SIGTERM)
