@@ -58,8 +58,10 @@ class SlowFake(FakeUpstream):
     delay_s: float = 0.0
 
     async def handle(self, request: Request) -> Response:
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
+        # In small steps, so that setting delay_s back to 0 releases waiting requests.
+        deadline = time.monotonic() + self.delay_s
+        while self.delay_s and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         return await super().handle(request)
 
 
@@ -219,7 +221,7 @@ def test_background_poll_and_cancel(adapter: Callable[..., str], upstream: SlowF
             lambda: alice.responses.retrieve(queued.id).status == "completed", timeout=10
         )
         assert alice.responses.retrieve(queued.id).output_text == "done in the background"
-        upstream.delay_s = 30
+        upstream.delay_s = 5
         queued = alice.responses.create(model=MODEL, input="slower", background=True)
         assert alice.responses.retrieve(queued.id).status in ("queued", "in_progress")
         assert alice.responses.cancel(queued.id).status == "cancelled"
@@ -380,3 +382,31 @@ def test_input_shapes_survive_storage(adapter: Callable[..., str], upstream: Slo
     assert replayed["systemInstruction"] == direct["systemInstruction"]  # an input item, kept
     kinds = [i.type for i in alice.responses.input_items.list(first.id, order="asc").data]
     assert kinds == ["message", "message", "function_call", "function_call_output"]
+
+
+def test_a_killed_runner_is_failed_by_another_replica(
+    postgres: PostgresServer, upstream: SlowFake, adapter_factory: Callable[..., str]
+) -> None:
+    """A background response whose process is killed (SIGKILL: no cleanup at all) is marked
+    failed by the surviving replica within 5 s; none is left in progress."""
+    url = postgres.create_database("killed")
+    runner_base, runner = _serve(url, upstream.url, {})  # type: ignore[attr-defined]
+    survivor = adapter_factory(upstream_url=upstream.url, store=url)  # type: ignore[attr-defined]
+    upstream.script(reply("never seen"))
+    upstream.delay_s = 8  # outlives the test's wait, not the fake server's shutdown
+    try:
+        queued = client(runner_base).responses.create(model=MODEL, input="slow", background=True)
+        alice = client(survivor)
+        assert wait_until(
+            lambda: alice.responses.retrieve(queued.id).status == "in_progress", timeout=5
+        )
+        runner.kill()
+        runner.wait()
+        killed = time.monotonic()
+        assert wait_until(lambda: alice.responses.retrieve(queued.id).status == "failed", 8)
+        assert time.monotonic() - killed < 5
+        assert alice.responses.retrieve(queued.id).error.code == "server_error"  # type: ignore[union-attr]
+    finally:
+        upstream.delay_s = 0
+        if runner.poll() is None:
+            runner.kill()
