@@ -207,7 +207,9 @@ async def save(plan: StorePlan, response: dict[str, Any]) -> bool:
     return saved
 
 
-def queued_response(response_id: str, created_at: int, model: str, echo: dict[str, Any]) -> dict:
+def queued_response(
+    response_id: str, created_at: int, model: str, echo: dict[str, Any]
+) -> dict[str, Any]:
     """The `queued` Response a background request answers with at once."""
     return {
         "id": response_id,
