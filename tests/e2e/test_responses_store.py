@@ -410,3 +410,25 @@ def test_a_killed_runner_is_failed_by_another_replica(
         upstream.delay_s = 0
         if runner.poll() is None:
             runner.kill()
+
+
+def test_item_reference(adapter: Callable[..., str], upstream: SlowFake) -> None:
+    """An item_reference names an item of the stored history; anything else is a 400."""
+    alice = client(adapter())
+    upstream.script(reply("Paris"))
+    first = alice.responses.create(model=MODEL, input="Capital of France?")
+    answer_id = first.output[0].id
+    upstream.script(reply("Yes"))
+    alice.responses.create(
+        model=MODEL,
+        previous_response_id=first.id,
+        input=[
+            {"type": "item_reference", "id": answer_id},
+            {"role": "user", "content": "Sure?"},
+        ],
+    )
+    sent = [text for _, text in texts(upstream.requests[0].body["contents"])]
+    assert "".join(sent) == "Capital of France?ParisParisSure?"
+    with pytest.raises(openai.BadRequestError) as caught:
+        alice.responses.create(model=MODEL, input=[{"type": "item_reference", "id": "msg_nowhere"}])
+    assert caught.value.body["param"] == "input[0].id"  # type: ignore[index]
