@@ -27,7 +27,7 @@ LOST_RUNNER = {
 }
 RESPONSE_COLUMNS = (
     "id, owner, created_at, status, body, input_items, previous_response_id, "
-    "conversation_id, background"
+    "conversation_id, background, lease_until"
 )
 
 
@@ -162,6 +162,8 @@ class SqlStore(Store):
     def _response_from(self, row: tuple[Any, ...]) -> StoredResponse:
         body = orjson.loads(row[4])
         status = row[3]
+        if status in RUNNING and row[9] is not None and row[9] < time.time():
+            status = "failed"  # its runner is gone; shown so even before any process marks it
         body["status"] = status
         if status == "failed" and not body.get("error"):
             body["error"] = dict(LOST_RUNNER)
