@@ -32,3 +32,14 @@ def test_nothing_points_outside_the_clone() -> None:
         if p.name != "test_repo_hygiene.py" and pattern.search(p.read_bytes())
     ]
     assert bad == []
+
+
+def test_citations_point_at_the_projects_own_docs() -> None:
+    """Code and docs cite docs/behaviour.md, not a spec a user's clone does not have."""
+    pattern = re.compile(rb"\bSPEC (?:[A-Z]{1,2}\d|S1b|section|\xc2\xa7|\d)")
+    bad = [
+        str(p.relative_to(ROOT))
+        for p in _tracked()
+        if p.name != "test_repo_hygiene.py" and pattern.search(p.read_bytes())
+    ]
+    assert bad == []

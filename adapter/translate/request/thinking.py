@@ -1,4 +1,4 @@
-"""`reasoning_effort` and Anthropic-style `thinking` -> `thinkingConfig` (SPEC R8).
+"""`reasoning_effort` and Anthropic-style `thinking` -> `thinkingConfig` (docs/behaviour.md R8).
 
 The mapping table lives in docs/thinking.md. Never both thinkingBudget and thinkingLevel
 (the native API rejects that), never a value the model refuses (see adapter.capabilities).

@@ -283,7 +283,8 @@ _OPENAI_NAME = {"googleSearch": "web_search", "codeExecution": "code_interpreter
 
 def _echo(body: dict[str, Any], reasoning: dict[str, Any]) -> dict[str, Any]:
     """The request settings a Response object repeats."""
-    text = body.get("text") if isinstance(body.get("text"), dict) else {}
+    given = body.get("text")
+    text: dict[str, Any] = given if isinstance(given, dict) else {}
     echo = {
         "instructions": body.get("instructions"),
         "tools": body.get("tools") or [],
