@@ -63,7 +63,7 @@ def normalize_item(item: dict[str, Any], param: str) -> dict[str, Any]:
         content = item.get("content")
         if isinstance(content, str):
             part = "output_text" if role == "assistant" else "input_text"
-            extra = {"annotations": []} if part == "output_text" else {}
+            extra: dict[str, Any] = {"annotations": []} if part == "output_text" else {}
             item["content"] = [{"type": part, "text": content, **extra}]
         elif not isinstance(content, list):
             raise invalid_request(
