@@ -87,8 +87,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "emulator":
         from gemini_emulator.app import create_app
+        from gemini_emulator.logs import log_config as emulator_log_config
 
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run(
+            create_app(),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            log_config=emulator_log_config(),
+        )
         return 0
 
     overrides = {
