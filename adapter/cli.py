@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import logging.config
 import os
+import signal
 import sys
 
 import orjson
@@ -81,9 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_zero_after_drain() -> None:
+    """uvicorn drains on SIGTERM, then re-raises the signal under the handler that was in
+    place before it started, so the process would end "killed by SIGTERM" (exit 143 in a
+    container, a failed stop to an orchestrator). A drained shutdown is a clean one:
+    leave a handler that absorbs the re-raised signal, so the command returns 0."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     import uvicorn
+
+    _exit_zero_after_drain()
 
     if args.command == "emulator":
         from gemini_emulator.app import create_app
