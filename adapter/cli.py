@@ -1,84 +1,104 @@
-"""`gemini-adapter serve` and `gemini-adapter emulator`."""
+"""`gemini-adapter serve` and `gemini-adapter emulator`.
+
+Flags are read as strings and validated with the environment and the config file in one
+place (`adapter.config.build_config`): a bad setting stops start-up with one line, exit 2.
+SIGTERM lets running streams finish (up to `--shutdown-grace`), then exits 0.
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import contextlib
 import logging
 import logging.config
 import os
 import signal
 import sys
+from collections.abc import Iterator
 
-import orjson
+import uvicorn
 
-from adapter.config import DEFAULT_UPSTREAM, ConfigError, build_config
+from adapter.config import DEFAULT_UPSTREAM, LOG_LEVELS, ConfigError, build_config, to_environment
+
+# Flags whose values go to build_config under these setting names.
+_SETTINGS = (
+    "host",
+    "port",
+    "workers",
+    "upstream",
+    "upstream_url",
+    "upstream_auth",
+    "vertex_project",
+    "vertex_location",
+    "config",
+    "allow_open_relay",
+    "max_body_bytes",
+    "upstream_timeout_s",
+    "upstream_retries",
+    "shutdown_grace_s",
+    "remote_fetch",
+    "store",
+    "store_ttl_s",
+    "log_level",
+    "log_format",
+    "access_log",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gemini-adapter",
-        description="OpenAI Chat Completions API in front of Gemini's native API.",
+        description="OpenAI APIs in front of Gemini's native API (docs/configuration.md).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the adapter")
-    serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
-    serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
-    serve.add_argument(
+    add = serve.add_argument
+    add("--host", help="bind address (default 127.0.0.1)")
+    add("--port", help="port (default 8080)")
+    add("--workers", help="worker processes (default 1)")
+    add("--upstream", help="native API flavour: gemini (default) or vertex")
+    add(
         "--upstream-url",
-        default=None,
         help=f"native API base (env GEMINI_UPSTREAM_URL, default {DEFAULT_UPSTREAM}); "
         "'emulator' serves the built-in emulator in-process",
     )
-    serve.add_argument(
-        "--upstream-auth",
-        choices=("x-goog-api-key", "bearer"),
-        default=None,
-        help="how the key is sent upstream (default x-goog-api-key)",
-    )
-    serve.add_argument("--config", default=None, help="JSON file with settings and model_aliases")
-    serve.add_argument(
+    add("--upstream-auth", help="how the key is sent upstream: x-goog-api-key (default), bearer")
+    add("--vertex-project", help="Vertex AI project (env GOOGLE_CLOUD_PROJECT)")
+    add("--vertex-location", help="Vertex AI location (env GOOGLE_CLOUD_LOCATION, default global)")
+    add("--config", help="JSON file of settings (docs/configuration.md)")
+    add(
         "--allow-open-relay",
         action="store_true",
         default=None,
         help="serve a server key to anyone on a non-loopback host without client keys",
     )
-    serve.add_argument("--max-body-bytes", type=int, default=None)
-    serve.add_argument(
-        "--upstream-timeout",
-        type=float,
-        default=None,
-        dest="upstream_timeout_s",
-        help="seconds to the upstream's first byte (default 120)",
-    )
-    serve.add_argument(
-        "--shutdown-grace",
-        type=float,
-        default=None,
-        dest="shutdown_grace_s",
-        help="seconds running streams get to finish on SIGTERM (default 30)",
-    )
-    serve.add_argument(
+    add("--max-body-bytes", help="larger request bodies get 413 (default 20 MiB)")
+    add("--upstream-timeout", dest="upstream_timeout_s", help="seconds to first byte (120)")
+    add("--upstream-retries", help="retries of upstream 429/503 (default 2, 0 = off)")
+    add("--shutdown-grace", dest="shutdown_grace_s", help="seconds streams get on SIGTERM (30)")
+    add(
         "--no-remote-fetch",
         action="store_false",
         default=None,
         dest="remote_fetch",
         help="refuse http(s) image URLs instead of fetching",
     )
-    serve.add_argument(
-        "--fetch-allow-hosts",
-        default=None,
-        help="comma-separated hosts image URLs may use even if private",
+    add("--fetch-allow-hosts", help="comma-separated hosts image URLs may use even if private")
+    add(
+        "--store",
+        help="response store: sqlite (default), sqlite:///path, postgresql://..., "
+        "memory, none (env ADAPTER_STORE)",
     )
-    serve.add_argument("--access-log", action="store_true", help="log each request (uvicorn)")
-    serve.add_argument("--log-level", default="info")
+    add("--store-ttl", dest="store_ttl_s", help="retention of stored objects, e.g. 30d (default)")
+    add("--access-log", action="store_true", default=None, help="log each request")
+    add("--log-level", help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+    add("--log-format", help="text (default) or json")
 
     emulator = commands.add_parser("emulator", help="run the offline Gemini API emulator")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8090)
-    emulator.add_argument("--log-level", default="info")
+    emulator.add_argument("--log-level", default="info", choices=LOG_LEVELS)
     return parser
 
 
@@ -92,7 +112,6 @@ def _exit_zero_after_drain() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    import uvicorn
 
     _exit_zero_after_drain()
 
@@ -109,26 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
-    overrides = {
-        key: getattr(args, key)
-        for key in (
-            "host",
-            "port",
-            "workers",
-            "upstream_url",
-            "upstream_auth",
-            "config",
-            "allow_open_relay",
-            "max_body_bytes",
-            "upstream_timeout_s",
-            "shutdown_grace_s",
-            "remote_fetch",
-        )
-    }
-    if args.fetch_allow_hosts:
-        overrides["fetch_allow_hosts"] = frozenset(
+    overrides: dict[str, object] = {key: getattr(args, key) for key in _SETTINGS}
+    if args.fetch_allow_hosts is not None:
+        overrides["fetch_allow_hosts"] = [
             h.strip() for h in args.fetch_allow_hosts.split(",") if h.strip()
-        )
+        ]
     try:
         config = build_config(overrides)
     except ConfigError as exc:
@@ -136,14 +140,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from adapter.app import CONFIG_ENV
-
-    data = dataclasses.asdict(config)
-    for key in ("client_keys", "fetch_allow_hosts"):
-        data[key] = sorted(data[key])
-    os.environ[CONFIG_ENV] = orjson.dumps(data).decode()
     from adapter.logs import log_config
 
+    os.environ[CONFIG_ENV] = to_environment(config)
     logging.config.dictConfig(log_config())
+    uv_config = uvicorn.Config(
+        "adapter.app:app_from_environment",
+        factory=True,
+        host=config.host,
+        port=config.port,
+        workers=config.workers if config.workers > 1 else None,
+        access_log=config.access_log,
+        log_level=config.log_level,
+        timeout_graceful_shutdown=int(config.shutdown_grace_s),
+        log_config=log_config(),
+    )
+    server = _Server(uv_config)
+    sock = uv_config.bind_socket()  # a failed bind exits here, before "serving on"
     upstream = "built-in emulator" if config.uses_emulator else config.upstream_url
     logging.getLogger("adapter").info(
         "serving on http://%s:%d/v1 -> %s (%d worker%s)",
@@ -153,15 +166,23 @@ def main(argv: list[str] | None = None) -> int:
         config.workers,
         "s" if config.workers > 1 else "",
     )
-    uvicorn.run(
-        "adapter.app:app_from_environment",
-        factory=True,
-        host=config.host,
-        port=config.port,
-        workers=config.workers if config.workers > 1 else None,
-        access_log=args.access_log,
-        log_level=args.log_level,
-        timeout_graceful_shutdown=int(config.shutdown_grace_s),
-        log_config=log_config(),
-    )
+    if config.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(uv_config, sockets=[sock]).run()
+    else:
+        server.run(sockets=[sock])
     return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, except that a SIGTERM/SIGINT after a graceful shutdown exits 0.
+
+    uvicorn re-raises the captured signal once it has shut down, so the process would end
+    with -15; Kubernetes and systemd read that exit code as a failure."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()

@@ -301,9 +301,18 @@ class UpstreamClient:
             response.release()
 
     async def _open(
-        self, model: str, body: bytes, key: str, stream: bool, sources: list[int]
+        self,
+        model: str,
+        body: bytes,
+        key: str,
+        stream: bool,
+        sources: list[int],
+        retries: int | None = None,
     ) -> aiohttp.ClientResponse:
-        """POST with retries for 429/503 before any byte reached the client (SPEC E3)."""
+        """POST with up to `retries` retries (default `--upstream-retries`) for 429/503,
+        before any byte reached the client (SPEC E3)."""
+        if retries is None:
+            retries = self._config.upstream_retries
         url = native_url(self._base, model, stream)
         attempt = 0
         while True:
@@ -315,7 +324,7 @@ class UpstreamClient:
                 response.status, payload, secrets=(key,), content_sources=sources
             )
             log.warning("upstream error %s for model %s", response.status, model)
-            if response.status in RETRYABLE and attempt < self._config.max_retries:
+            if response.status in RETRYABLE and attempt < retries:
                 native = payload.get("error", {}) if isinstance(payload, dict) else {}
                 delay = retry_delay_seconds(native) if isinstance(native, dict) else None
                 if delay is None:
@@ -346,9 +355,9 @@ class UpstreamClient:
         return payload
 
     async def generate(
-        self, model: str, body: bytes, key: str, sources: list[int]
+        self, model: str, body: bytes, key: str, sources: list[int], retries: int | None = None
     ) -> dict[str, Any]:
-        response = await self._open(model, body, key, False, sources)
+        response = await self._open(model, body, key, False, sources, retries)
         native = _json_or_none(await self._read(response))
         if not is_native_response(native):
             raise AdapterError(
@@ -359,9 +368,9 @@ class UpstreamClient:
         return native
 
     async def open_stream(
-        self, model: str, body: bytes, key: str, sources: list[int]
+        self, model: str, body: bytes, key: str, sources: list[int], retries: int | None = None
     ) -> UpstreamStream:
-        response = await self._open(model, body, key, True, sources)
+        response = await self._open(model, body, key, True, sources, retries)
         return UpstreamStream(response, self.deadlines, self._config.stream_idle_timeout_s, (key,))
 
 

@@ -59,11 +59,13 @@ def create_app(*, slow_delay: float = 2.0, event_delay: float = 0.005) -> Starle
     is the pause between stream events, so clients really receive them one by one.
     """
     emulator = _Emulator(slow_delay=slow_delay, event_delay=event_delay)
-    routes = [
-        Route("/v1beta/models", emulator.list_models, methods=["GET"]),
-        Route("/v1beta/models/{name}", emulator.get_model, methods=["GET"]),
-        Route("/v1beta/models/{name}", emulator.call_model, methods=["POST"]),
-    ]
+    routes = []
+    for version in ("v1beta", "v1"):  # the Gemini API serves both; google-genai 3.x uses v1
+        routes += [
+            Route(f"/{version}/models", emulator.list_models, methods=["GET"]),
+            Route(f"/{version}/models/{{name}}", emulator.get_model, methods=["GET"]),
+            Route(f"/{version}/models/{{name}}", emulator.call_model, methods=["POST"]),
+        ]
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
 

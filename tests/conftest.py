@@ -47,4 +47,4 @@ def emulator_base_url(adapter_factory: Callable[..., str]) -> str:
 @pytest.fixture(scope="session")
 def fake_base_url(adapter_factory: Callable[..., str], fake_upstream: FakeUpstream) -> str:
     """An adapter in front of the recording fake upstream (key forwarding mode)."""
-    return adapter_factory(upstream_url=fake_upstream.url, max_retries=0)  # type: ignore[attr-defined]
+    return adapter_factory(upstream_url=fake_upstream.url, upstream_retries=0)  # type: ignore[attr-defined]

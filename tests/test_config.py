@@ -1,4 +1,4 @@
-"""Configuration is built once from flags, environment and file (SPEC 1)."""
+"""Configuration: built once from flags, environment and file, validated (docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,67 @@ def test_parse_aliases(text: str, expected: dict[str, str]) -> None:
 def test_bad_alias() -> None:
     with pytest.raises(ConfigError):
         parse_aliases("=x")
+
+
+@pytest.mark.parametrize(
+    ("source", "values", "message"),
+    [
+        ("file", {"client_keys": "team-key"}, "client_keys in"),
+        ("file", {"model_aliases": "gpt-4o=x"}, "model_aliases in"),
+        ("file", {"upstream_timeout_s": "fast"}, "upstream_timeout_s in"),
+        ("flag", {"log_level": "bogus"}, "log_level (--log-level)"),
+        ("flag", {"max_body_bytes": "-1"}, "max_body_bytes (--max-body-bytes)"),
+        ("flag", {"upstream_url": "htps//typo"}, "upstream_url (--upstream-url)"),
+        ("flag", {"upstream": "azure"}, "upstream (--upstream)"),
+        ("flag", {"store_ttl_s": "forever"}, "store_ttl_s (--store-ttl)"),
+    ],
+)
+def test_bad_values_name_the_setting_and_where_it_came_from(
+    tmp_path: Path, source: str, values: dict[str, object], message: str
+) -> None:
+    if source == "file":
+        path = tmp_path / "c.json"
+        path.write_text(__import__("json").dumps(values))
+        overrides: dict[str, object] = {"config": str(path)}
+    else:
+        overrides = dict(values)
+    with pytest.raises(ConfigError) as caught:
+        build_config(overrides, {})
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_string_of_client_keys_is_refused_not_split_into_characters(tmp_path: Path) -> None:
+    """The bug: {"client_keys": "team-key"} accepted the keys 't', 'e', 'a'."""
+    path = tmp_path / "c.json"
+    path.write_text('{"client_keys": "team-key", "server_key": "s"}')
+    with pytest.raises(ConfigError, match="client_keys") as caught:
+        build_config({"config": str(path)}, {})
+    assert "team-key" not in str(caught.value)  # keys are never echoed
+    path.write_text('{"client_keys": ["team-key"], "server_key": "s"}')
+    assert build_config({"config": str(path)}, {}).client_keys == frozenset({"team-key"})
+
+
+def test_flags_arrive_as_strings_and_are_converted() -> None:
+    config = build_config(
+        {"port": "9001", "upstream_retries": "0", "store_ttl_s": "12h", "log_level": "DEBUG"}, {}
+    )
+    assert (config.port, config.upstream_retries, config.store_ttl_s) == (9001, 0, 43200.0)
+    assert config.log_level == "debug"
+
+
+def test_vertex_settings_from_the_environment() -> None:
+    env = {"GOOGLE_CLOUD_PROJECT": "p1", "GOOGLE_CLOUD_LOCATION": "europe-west4"}
+    config = build_config({"upstream": "vertex"}, env)
+    assert (config.upstream, config.vertex_project, config.vertex_location) == (
+        "vertex",
+        "p1",
+        "europe-west4",
+    )
+
+
+def test_the_worker_round_trip_keeps_every_setting() -> None:
+    from adapter.config import from_environment, to_environment
+
+    config = build_config({"fetch_allow_hosts": ["a.example"]}, {"ADAPTER_API_KEYS": "k1,k2"})
+    assert from_environment(to_environment(config)) == config

@@ -351,7 +351,7 @@ def test_blocked_prompt_and_reply(client: openai.OpenAI) -> None:
 
 @pytest.fixture(scope="module")
 def no_retry_base_url(adapter_factory: Callable[..., str]) -> str:
-    return adapter_factory(upstream_url="emulator", max_retries=0)
+    return adapter_factory(upstream_url="emulator", upstream_retries=0)
 
 
 @pytest.mark.parametrize(

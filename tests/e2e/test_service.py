@@ -319,12 +319,12 @@ def test_shutdown_lets_streams_finish_then_ends_the_rest_with_an_error_event(
 def test_a_bug_is_an_openai_shaped_500_without_traceback(
     fake_base_url: str, fake_upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import adapter.app
+    import adapter.api.chat
 
     def broken(*args: object, **kwargs: object) -> dict:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(adapter.app, "completion_from", broken)
+    monkeypatch.setattr(adapter.api.chat, "completion_from", broken)
     fake_upstream.script(Scripted(json=TEXT_REPLY))
     response = post(fake_base_url, {"model": "gemini-2.5-flash", "messages": HI})
     assert response.status_code == 500

@@ -55,18 +55,15 @@ class RelayResponse:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
+            # Either the client left, or the server's shutdown grace ran out. Both are a
+            # normal end here: the reply is closed (with `on_cancel` in the second case) and
+            # the cancellation is not re-raised, so the server logs no traceback for it.
+            task.uncancel()
             if not disconnected:
-                if self.on_cancel:
-                    with contextlib.suppress(Exception):
-                        await send(
-                            {
-                                "type": "http.response.body",
-                                "body": self.on_cancel,
-                                "more_body": False,
-                            }
-                        )
-                raise
-            task.uncancel()  # the client left: a normal end, not an error
+                with contextlib.suppress(Exception):
+                    await send(
+                        {"type": "http.response.body", "body": self.on_cancel, "more_body": False}
+                    )
         finally:
             watcher.cancel()
             await self.body.aclose()  # type: ignore[attr-defined]

@@ -1,0 +1,110 @@
+"""`POST /v1/chat/completions`: OpenAI chat -> native generateContent / streamGenerateContent.
+
+Mapping: docs/translation.md. Streams are relayed event by event (docs/translation.md,
+"Streaming"); an upstream error before the first event is a normal HTTP error.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapter.api.errors import INTERNAL_ERROR
+from adapter.api.relay import RelayResponse
+from adapter.api.replies import DONE_EVENT, SSE_HEADERS, adapter_headers, json_response
+from adapter.body import read_json
+from adapter.errors import AdapterError
+from adapter.keys import upstream_key
+from adapter.metrics import Metrics
+from adapter.services import services
+from adapter.translate.request import to_native_request
+from adapter.translate.response.reply import completion_from
+from adapter.translate.response.stream import StreamTranslator, sse_event
+from adapter.transport import UpstreamStream
+
+log = logging.getLogger("adapter")
+
+SHUTDOWN_EVENT = sse_event(
+    AdapterError(
+        503, "The adapter is shutting down; the reply is incomplete.", code="shutting_down"
+    ).body()
+)
+
+
+async def chat_completions(request: Request) -> Response | RelayResponse:
+    svc = services(request)
+    config = svc.config
+    key = upstream_key(request, config)
+    body = await read_json(request, config.max_body_bytes)
+    native = to_native_request(body, config.model_aliases)
+    if native.remote_media:
+        await svc.fetch_remote_media(native.remote_media)
+    payload = orjson.dumps(native.body)
+    headers = adapter_headers(native.adjusted, native.thinking)
+    created = int(time.time())
+    fallback_id = svc.new_id("chatcmpl-")  # used if the upstream gives no responseId
+    retries = svc.upstream_retries(request)
+    if native.stream:
+        upstream = await svc.upstream.open_stream(
+            native.model, payload, key, native.content_sources, retries=retries
+        )
+        translator = StreamTranslator(
+            model=native.requested_model,
+            created=created,
+            fallback_id=fallback_id,
+            include_usage=native.include_usage,
+        )
+        svc.metrics.response("chat", 200)
+        return RelayResponse(
+            relay_chunks(upstream, translator, svc.metrics),
+            headers | SSE_HEADERS,
+            on_cancel=SHUTDOWN_EVENT,
+        )
+    reply = await svc.upstream.generate(
+        native.model, payload, key, native.content_sources, retries=retries
+    )
+    completion = completion_from(
+        reply, model=native.requested_model, created=created, fallback_id=fallback_id
+    )
+    svc.metrics.response("chat", 200)
+    return json_response(completion, headers)
+
+
+async def relay_chunks(
+    upstream: UpstreamStream, translator: StreamTranslator, metrics: Metrics
+) -> AsyncIterator[bytes]:
+    """One write per upstream read, each read's events translated as soon as they arrive;
+    a failure after the first event ends the stream with an error event and no [DONE]."""
+    metrics.active_streams += 1
+    batches = upstream.batches()
+    try:
+        async for batch in batches:
+            data = b"".join([translator.sse_for(event) for event in batch])
+            if data:
+                metrics.stream_writes += 1
+                yield data
+        yield b"".join([sse_event(chunk) for chunk in translator.finish()]) + DONE_EVENT
+    except AdapterError as error:
+        log.warning("stream failed: %s", error.code)
+        metrics.upstream_errors[error.status] += 1
+        yield sse_event(error.body())
+    except Exception:  # a bug must still end the stream in the OpenAI error shape
+        log.exception("stream translation failed")
+        yield sse_event(INTERNAL_ERROR.body())
+    finally:
+        metrics.active_streams -= 1
+        # A client that went away cancels us here; closing drops the upstream request.
+        await batches.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()
+
+
+ROUTES = [
+    Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+    Route("/chat/completions", chat_completions, methods=["POST"]),
+]

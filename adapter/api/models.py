@@ -1,0 +1,57 @@
+"""`GET /v1/models`, `GET /v1/models/{id}`: the upstream's model list in OpenAI form, with the
+configured model aliases listed under their own names (docs/translation.md, "Models").
+
+A google-genai client asks the same paths under `/v1` (its default API version); such calls
+are told apart by `adapter.api.native.is_native_call` and passed through unchanged.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapter.api import native
+from adapter.api.relay import RelayResponse
+from adapter.api.replies import json_response
+from adapter.keys import upstream_key
+from adapter.services import services
+from adapter.translate.request import native_model_name
+from adapter.translate.response.models import model_from, model_list_from
+
+
+async def list_models(request: Request) -> Response | RelayResponse:
+    if native.is_native_call(request):
+        return await native.passthrough(request)
+    svc = services(request)
+    key = upstream_key(request, svc.config)
+    reply = await svc.upstream.call_json("GET", "/v1beta/models", key, query="pageSize=1000")
+    listing = model_list_from(reply)
+    by_id = {model["id"]: model for model in listing["data"]}
+    for alias, target in svc.config.model_aliases.items():
+        if alias not in by_id:
+            target_id = native_model_name(target, {})
+            listing["data"].append({**by_id.get(target_id, model_from({})), "id": alias})
+    svc.metrics.response("models", 200)
+    return json_response(listing)
+
+
+async def get_model(request: Request) -> Response | RelayResponse:
+    if native.is_native_call(request):
+        return await native.passthrough(request)
+    svc = services(request)
+    key = upstream_key(request, svc.config)
+    requested = request.path_params["model"]
+    model = native_model_name(requested, svc.config.model_aliases)
+    reply = await svc.upstream.call_json("GET", f"/v1beta/models/{model}", key)
+    svc.metrics.response("models", 200)
+    # Answered under the name asked for: an alias is a model of its own to the client.
+    return json_response({**model_from(reply), "id": requested.removeprefix("models/")})
+
+
+ROUTES = [
+    Route("/v1/models", list_models, methods=["GET"]),
+    Route("/models", list_models, methods=["GET"]),
+    Route("/v1/models/{model:path}", get_model, methods=["GET"]),
+    Route("/models/{model:path}", get_model, methods=["GET"]),
+]

@@ -1,0 +1,69 @@
+"""Native passthrough: Gemini API calls forwarded unchanged, with the adapter's key rules, so
+a google-genai client can share the adapter during a migration.
+
+Served under `/v1beta/...` and `/v1/...` (google-genai 3.x defaults to `v1`). Under `/v1`
+a call is native when its path has a `:action` suffix (`models/x:generateContent`), or when
+it carries a native client's marks: `x-goog-api-key`, `?key=` or `x-goog-api-client`.
+Only `content-type` and `retry-after` come back from the upstream's headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from adapter.api.relay import RelayResponse
+from adapter.body import read_body
+from adapter.errors import AdapterError
+from adapter.keys import upstream_key
+from adapter.services import services
+
+PASSTHROUGH_HEADERS = ("content-type", "retry-after")
+METHODS = ["GET", "POST", "PATCH", "DELETE"]
+
+
+def is_native_call(request: Request) -> bool:
+    """True for a google-genai style call (see the module docstring)."""
+    headers = request.headers
+    return (
+        ":" in request.url.path.rpartition("/")[2]
+        or "x-goog-api-key" in headers
+        or "x-goog-api-client" in headers
+        or "key" in request.query_params
+    )
+
+
+async def passthrough(request: Request) -> RelayResponse:
+    svc = services(request)
+    key = upstream_key(request, svc.config)
+    body = await read_body(request, svc.config.max_body_bytes) if request.method != "GET" else None
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "key"])
+    response = await svc.upstream.call(request.method, request.url.path, key, body, query)
+    headers = {k: v for k, v in response.headers.items() if k.lower() in PASSTHROUGH_HEADERS}
+    svc.metrics.response("native", response.status)
+
+    async def relay() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in response.content.iter_any():
+                yield chunk
+        finally:
+            response.release()
+
+    return RelayResponse(relay(), headers, response.status)
+
+
+async def v1_native(request: Request) -> RelayResponse:
+    """`/v1/...` paths no OpenAI route claimed: native if the call looks native, else 404."""
+    if not is_native_call(request):
+        raise AdapterError(404, f"No route for {request.url.path}.", code="unknown_url")
+    return await passthrough(request)
+
+
+# Registered after every OpenAI surface, so `/v1/<openai path>` always reaches its own route.
+ROUTES = [
+    Route("/v1beta/{path:path}", passthrough, methods=METHODS),
+    Route("/v1/{path:path}", v1_native, methods=METHODS),
+]

@@ -1,0 +1,116 @@
+"""The native API next to the OpenAI one: google-genai with its default settings (API
+version v1), model listing with aliases, routes without `/v1`, and retries that do not
+multiply with the OpenAI SDK's own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+import openai
+import pytest
+from google import genai
+from servers import FakeUpstream, Scripted
+
+
+@pytest.fixture(scope="module")
+def aliased_url(adapter_factory: Callable[..., str]) -> str:
+    return adapter_factory(
+        upstream_url="emulator",
+        model_aliases={"gpt-4o": "gemini-2.5-pro", "mini": "models/gemini-2.5-flash"},
+    )
+
+
+def _genai(url: str) -> genai.Client:
+    return genai.Client(api_key="any-key", http_options={"base_url": url.removesuffix("/v1")})
+
+
+def test_google_genai_with_default_settings_reaches_the_native_api(aliased_url: str) -> None:
+    client = _genai(aliased_url)
+    reply = client.models.generate_content(model="gemini-2.5-flash", contents="Hello native")
+    assert reply.text == "Echo: Hello native"
+    streamed = "".join(
+        chunk.text or ""
+        for chunk in client.models.generate_content_stream(
+            model="gemini-2.5-flash", contents="Hello native"
+        )
+    )
+    assert streamed == reply.text
+    names = [model.name for model in client.models.list()]
+    assert "models/gemini-2.5-flash" in names
+    model = client.models.get(model="gemini-2.5-flash")
+    assert model.name == "models/gemini-2.5-flash" and model.input_token_limit
+
+
+def test_google_genai_on_v1beta_too(aliased_url: str) -> None:
+    client = genai.Client(
+        api_key="any-key",
+        http_options={"base_url": aliased_url.removesuffix("/v1"), "api_version": "v1beta"},
+    )
+    assert client.models.generate_content(model="gemini-2.5-flash", contents="x").text == "Echo: x"
+
+
+def test_openai_model_routes_list_aliases_under_their_own_names(aliased_url: str) -> None:
+    client = openai.OpenAI(base_url=aliased_url, api_key="any-key", max_retries=0)
+    ids = [model.id for model in client.models.list()]
+    assert {"gemini-2.5-flash", "gpt-4o", "mini"} <= set(ids)
+    assert client.models.retrieve("gpt-4o").id == "gpt-4o"
+    assert client.models.retrieve("gemini-2.5-flash").id == "gemini-2.5-flash"
+
+
+@pytest.mark.parametrize("path", ["/models", "/models/gemini-2.5-flash", "/chat/completions"])
+def test_routes_work_without_the_v1_prefix(aliased_url: str, path: str) -> None:
+    root = aliased_url.removesuffix("/v1")
+    if path == "/chat/completions":
+        body = {"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]}
+        response = httpx.post(f"{root}{path}", json=body)
+    else:
+        response = httpx.get(f"{root}{path}")
+    assert response.status_code == 200, response.text
+    assert "object" in response.json()
+
+
+def test_unknown_openai_path_is_an_openai_404(aliased_url: str) -> None:
+    response = httpx.get(f"{aliased_url}/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_url"
+
+
+def test_no_adapter_retries_when_the_openai_sdk_retries_itself(
+    adapter_factory: Callable[..., str], fake_upstream: FakeUpstream
+) -> None:
+    url = adapter_factory(upstream_url=fake_upstream.url)  # upstream_retries: the default, 2
+    error = {"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}}
+    fake_upstream.script(Scripted(status=503, json=error))
+    client = openai.OpenAI(base_url=url, api_key="k", max_retries=2)
+    started = time.monotonic()
+    with pytest.raises(openai.InternalServerError):
+        client.with_options(timeout=30).chat.completions.create(
+            model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert len(fake_upstream.requests) == 3  # the SDK's 1 + 2, none added by the adapter
+    assert time.monotonic() - started < 8
+    fake_upstream.script(Scripted(status=503, json=error))
+    response = httpx.post(
+        f"{url}/chat/completions",
+        json={"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]},
+        headers={"authorization": "Bearer k"},
+    )
+    assert response.status_code == 503
+    assert len(fake_upstream.requests) == 3  # a plain client gets the adapter's 2 retries
+
+
+def test_upstream_retries_zero_turns_them_off(
+    adapter_factory: Callable[..., str], fake_upstream: FakeUpstream
+) -> None:
+    url = adapter_factory(upstream_url=fake_upstream.url, upstream_retries=0)
+    error = {"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}}
+    fake_upstream.script(Scripted(status=503, json=error))
+    response = httpx.post(
+        f"{url}/chat/completions",
+        json={"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]},
+        headers={"authorization": "Bearer k"},
+    )
+    assert response.status_code == 503
+    assert len(fake_upstream.requests) == 1
