@@ -19,9 +19,7 @@ RUN pip install --no-cache-dir -r constraints.txt
 COPY pyproject.toml README.md ./
 COPY adapter ./adapter
 COPY gemini_emulator ./gemini_emulator
-# `postgres` brings the PostgreSQL driver for `--store postgresql://...`.
-ARG EXTRAS=postgres
-RUN pip install --no-cache-dir -c constraints.txt ".[${EXTRAS}]"
+RUN pip install --no-cache-dir -c constraints.txt .
 
 # ---- runtime: the virtualenv on a clean base, run as an unprivileged user -------
 FROM ${PYTHON_IMAGE} AS runtime
