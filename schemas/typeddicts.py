@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import keyword
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,8 @@ class Generator:
         properties = self.properties(node)
         if properties is None:
             alias = self.type_of(node)
-            return f'{name}: TypeAlias = "{alias}"\n' if alias != "Any" else f"{name}: TypeAlias = Any\n"
+            value = "Any" if alias == "Any" else f'"{alias}"'
+            return f"{name}: TypeAlias = {value}\n"
         fields = {
             key: self.type_of(value)
             for key, value in properties.items()
@@ -107,9 +109,6 @@ class Generator:
             items = ", ".join(f"{key!r}: {value}" for key, value in fields.items())
             lines.append(f"{name} = TypedDict({name!r}, {{{items}}}, total=False)")
         return "\n".join(lines) + "\n"
-
-
-
 
     def properties(self, node: dict[str, Any]) -> dict[str, Any] | None:
         """The members of an object type, `allOf` parts (and the types they name) merged;
@@ -160,15 +159,19 @@ def generate(module: str) -> str:
         "Do not edit: regenerate with `python schemas/typeddicts.py`.",
         '"""',
         "",
-        "# ruff: noqa: E501",
+        "# ruff: noqa",
         "from __future__ import annotations",
         "",
-        "from typing import Any, Literal, TypeAlias, TypedDict",
+        "from typing import {imports}",
+        "",
         "",
         "",
     ]
-    blocks = [generator.render(name) for name in sorted(generator.defs)]
-    text = "\n".join(header) + "\n\n".join(block for block in blocks if block)
+    blocks = [block for name in sorted(generator.defs) if (block := generator.render(name))]
+    body = "\n\n".join(blocks)
+    names = ["Any", "Literal", "TypeAlias", "TypedDict"]
+    imports = ", ".join(n for n in names if re.search(rf"\b{n}\b", body))
+    text = "\n".join(header).replace("{imports}", imports) + body
     return text.rstrip() + "\n"
 
 

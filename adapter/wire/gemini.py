@@ -3,10 +3,11 @@
 Do not edit: regenerate with `python schemas/typeddicts.py`.
 """
 
-# ruff: noqa: E501
+# ruff: noqa
 from __future__ import annotations
 
-from typing import Any, Literal, TypeAlias, TypedDict
+from typing import Any, Literal, TypedDict
+
 
 class AttributionSourceId(TypedDict, total=False):
     """Identifier for the source contributing to this attribution."""

@@ -3,10 +3,11 @@
 Do not edit: regenerate with `python schemas/typeddicts.py`.
 """
 
-# ruff: noqa: E501
+# ruff: noqa
 from __future__ import annotations
 
 from typing import Any, Literal, TypeAlias, TypedDict
+
 
 class ChatCompletionAllowedTools(TypedDict, total=False):
     """Constrains the tools available to the model to a pre-defined set."""
