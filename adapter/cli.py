@@ -12,7 +12,6 @@ import contextlib
 import logging
 import logging.config
 import os
-import signal
 import sys
 from collections.abc import Iterator
 
@@ -102,30 +101,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _exit_zero_after_drain() -> None:
-    """uvicorn drains on SIGTERM, then re-raises the signal under the handler that was in
-    place before it started, so the process would end "killed by SIGTERM" (exit 143 in a
-    container, a failed stop to an orchestrator). A drained shutdown is a clean one:
-    leave a handler that absorbs the re-raised signal, so the command returns 0."""
-    signal.signal(signal.SIGTERM, lambda signum, frame: None)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-
-    _exit_zero_after_drain()
 
     if args.command == "emulator":
         from gemini_emulator.app import create_app
         from gemini_emulator.logs import log_config as emulator_log_config
 
-        uvicorn.run(
-            create_app(),
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            log_config=emulator_log_config(),
-        )
+        _Server(
+            uvicorn.Config(
+                create_app(),
+                host=args.host,
+                port=args.port,
+                log_level=args.log_level,
+                log_config=emulator_log_config(),  # redacts ?key= in access lines
+            )
+        ).run()
         return 0
 
     overrides: dict[str, object] = {key: getattr(args, key) for key in _SETTINGS}

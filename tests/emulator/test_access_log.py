@@ -49,5 +49,6 @@ def test_standalone_access_log_hides_query_keys() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=20)[0].decode()
+    assert process.returncode == 0, output  # a drained stop is a clean exit
     assert "emulator-secret-42" not in output
     assert "/v1beta/models?key=[redacted]&pageSize=5" in output  # the access line is there
