@@ -220,6 +220,8 @@ def test_configmap_holds_aliases_the_adapter_reads(helm: str, tmp_path: Path) ->
         (["--set", "store.url=mysql://x"], "store.url must start with"),
         (["--set", "secrets.geminiApiKey=AIza-x"], "adapterApiKeys"),
         (["--set", "terminationGracePeriodSeconds=20"], "terminationGracePeriodSeconds"),
+        (["--set", "replicas=2"], "'replicas' not allowed"),  # values.schema.json: typos
+        (["--set", "adapter.workers=0"], "/adapter/workers"),
     ],
 )
 def test_refuses(helm: str, args: list[str], message: str) -> None:
