@@ -217,7 +217,8 @@ def test_configmap_holds_aliases_the_adapter_reads(helm: str, tmp_path: Path) ->
             "not sqlite",
         ),
         (["--set", "store.existingSecret=s"], "store.scheme is required"),
-        (["--set", "store.url=mysql://x"], "store.url must start with"),
+        (["--set", "store.url=mysql://x"], "store.url must be"),
+        (["--set", "replicaCount=2", "--set", "store.url=sqlite"], "not sqlite"),
         (["--set", "secrets.geminiApiKey=AIza-x"], "adapterApiKeys"),
         (["--set", "terminationGracePeriodSeconds=20"], "terminationGracePeriodSeconds"),
         (["--set", "replicas=2"], "'replicas' not allowed"),  # values.schema.json: typos

@@ -62,10 +62,10 @@ adapter's default).
 {{- else if .Values.store.url }}
 {{- $url := .Values.store.url }}
 {{- if or (hasPrefix "postgresql://" $url) (hasPrefix "postgres://" $url) (hasPrefix "postgresql+" $url) }}postgresql
-{{- else if hasPrefix "sqlite:" $url }}sqlite
+{{- else if or (eq $url "sqlite") (hasPrefix "sqlite:" $url) }}sqlite
 {{- else if eq $url "none" }}none
 {{- else if eq $url "memory" }}memory
-{{- else }}{{ fail (printf "store.url must start with postgresql:// or sqlite:, or be none or memory (got scheme %q)" (first (splitList ":" $url))) }}
+{{- else }}{{ fail (printf "store.url must be postgresql://..., sqlite or sqlite:///..., none or memory (got scheme %q)" (first (splitList ":" $url))) }}
 {{- end }}
 {{- else }}sqlite
 {{- end }}
