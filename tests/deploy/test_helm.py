@@ -243,3 +243,14 @@ def test_sqlite_persistence_claims_a_volume(helm: str) -> None:
     volumes = {v["name"]: v for v in kinds["Deployment"]["spec"]["template"]["spec"]["volumes"]}
     assert volumes["data"]["persistentVolumeClaim"] == {"claimName": claim}
     assert kinds["Deployment"]["spec"]["strategy"] == {"type": "Recreate"}
+
+
+@pytest.mark.parametrize("values", [None, *CI_VALUES], ids=lambda p: p.name if p else "default")
+def test_container_args_are_flags_the_adapter_accepts(helm: str, values: Path | None) -> None:
+    from adapter.cli import _parser
+
+    docs = render(helm, *(["-f", str(values)] if values else []))
+    args = container(docs)["args"]
+    parsed = _parser().parse_args(args)  # argparse exits (SystemExit) on an unknown flag
+    assert parsed.command == "serve"
+    assert parsed.host == "0.0.0.0"
