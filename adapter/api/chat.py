@@ -24,6 +24,7 @@ from adapter.keys import upstream_key
 from adapter.metrics import Metrics
 from adapter.services import services
 from adapter.translate.request import to_native_request
+from adapter.translate.response.errors import with_openai_param
 from adapter.translate.response.reply import completion_from
 from adapter.translate.response.stream import StreamTranslator, sse_event
 from adapter.transport import UpstreamStream
@@ -50,15 +51,25 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     created = int(time.time())
     fallback_id = svc.new_id("chatcmpl-")  # used if the upstream gives no responseId
     retries = svc.upstream_retries(request)
+    try:
+        if native.stream:
+            upstream = await svc.upstream.open_stream(
+                native.model, payload, key, native.content_sources, retries=retries
+            )
+        else:
+            reply = await svc.upstream.generate(
+                native.model, payload, key, native.content_sources, retries=retries
+            )
+    except AdapterError as error:
+        with_openai_param(error, native.content_sources)  # native field -> messages[j]
+        raise
     if native.stream:
-        upstream = await svc.upstream.open_stream(
-            native.model, payload, key, native.content_sources, retries=retries
-        )
         translator = StreamTranslator(
             model=native.requested_model,
             created=created,
             fallback_id=fallback_id,
             include_usage=native.include_usage,
+            tool_names=native.tool_names,
         )
         svc.metrics.response("chat", 200)
         return RelayResponse(
@@ -66,11 +77,12 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
             headers | SSE_HEADERS,
             on_cancel=SHUTDOWN_EVENT,
         )
-    reply = await svc.upstream.generate(
-        native.model, payload, key, native.content_sources, retries=retries
-    )
     completion = completion_from(
-        reply, model=native.requested_model, created=created, fallback_id=fallback_id
+        reply,
+        model=native.requested_model,
+        created=created,
+        fallback_id=fallback_id,
+        tool_names=native.tool_names,
     )
     svc.metrics.response("chat", 200)
     return json_response(completion, headers)
