@@ -22,6 +22,8 @@ OTHER_FIELDS = {
     "service_tier",
     "reasoning_effort",
     "thinking",
+    "functions",
+    "function_call",
 }
 EXTENSION_KEYS = {
     "tools",
