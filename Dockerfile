@@ -19,7 +19,10 @@ RUN pip install --no-cache-dir -r constraints.txt
 COPY pyproject.toml README.md ./
 COPY adapter ./adapter
 COPY gemini_emulator ./gemini_emulator
-RUN pip install --no-cache-dir -c constraints.txt .
+# [audio]: PyAV (its wheels ship FFmpeg) for mp3/opus/aac/flac speech; mp3 is OpenAI's
+# default format.
+ARG EXTRAS=audio
+RUN pip install --no-cache-dir -c constraints.txt ".[${EXTRAS}]"
 
 # ---- runtime: the virtualenv on a clean base, run as an unprivileged user -------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from adapter.api.chat_audio import chat_audio_chunks, check_chat_audio, with_chat_audio
 from adapter.api.errors import INTERNAL_ERROR
 from adapter.api.relay import RelayResponse
 from adapter.api.replies import DONE_EVENT, SSE_HEADERS, adapter_headers, json_response
@@ -44,6 +45,7 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     key = upstream_key(request, config)
     body = await read_json(request, config.max_body_bytes)
     native = to_native_request(body, config.model_aliases)
+    check_chat_audio(native)
     if native.remote_media:
         await svc.fetch_remote_media(native.remote_media)
     payload = orjson.dumps(native.body)
@@ -72,8 +74,13 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
             tool_names=native.tool_names,
         )
         svc.metrics.response("chat", 200)
+        chunks = (
+            relay_chunks(upstream, translator, svc.metrics)
+            if native.audio is None
+            else chat_audio_chunks(upstream, native, fallback_id, created, svc.new_id("audio_"))
+        )
         return RelayResponse(
-            relay_chunks(upstream, translator, svc.metrics),
+            chunks,
             headers | SSE_HEADERS,
             on_cancel=SHUTDOWN_EVENT,
         )
@@ -84,6 +91,7 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
         fallback_id=fallback_id,
         tool_names=native.tool_names,
     )
+    completion = with_chat_audio(completion, reply, native, svc.new_id("audio_"))
     svc.metrics.response("chat", 200)
     return json_response(completion, headers)
 

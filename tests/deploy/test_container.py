@@ -105,7 +105,13 @@ def test_constraints_pin_every_runtime_dependency() -> None:
             name, sep, version = line.partition("==")
             assert sep, f"not an exact pin: {line}"
             pins[canonicalize_name(name)] = version.strip()
-    for spec in project["dependencies"]:
+    image_extras = re.findall(r"ARG EXTRAS=(\S+)", DOCKERFILE)
+    assert image_extras, "the Dockerfile names the extras it installs"
+    extras = [e for group in image_extras for e in group.split(",")]
+    specs = project["dependencies"] + [
+        spec for extra in extras for spec in project["optional-dependencies"][extra]
+    ]
+    for spec in specs:
         requirement = Requirement(spec)
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{name} is not in constraints.txt: run `bash deploy/lock.sh`"

@@ -14,6 +14,7 @@ from typing import Any
 from adapter.errors import invalid_request
 from adapter.models import capabilities_for
 from adapter.translate.names import reverse
+from adapter.translate.request.audio_output import AudioOutput, audio_output
 from adapter.translate.request.compat import adjust_for_model
 from adapter.translate.request.extensions import google_extension, merge_extension, split_thinking
 from adapter.translate.request.fields import expect, optional
@@ -38,6 +39,7 @@ class NativeRequest:
     # native function name -> the caller's name, for names Gemini refuses (translate.names);
     # pass to completion_from / StreamTranslator so replies use the caller's names.
     tool_names: dict[str, str] = field(default_factory=dict)
+    audio: AudioOutput | None = None  # chat audio output (docs/images-audio.md)
 
 
 def native_model_name(model: str, aliases: Mapping[str, str]) -> str:
@@ -75,6 +77,7 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
     if ctx.details:
         level = "high" if "high" in ctx.details else "low"
         generation["mediaResolution"] = DETAIL_TO_RESOLUTION[level]
+    audio = audio_output(body, model, native, generation)
     if generation:
         native["generationConfig"] = generation
 
@@ -138,6 +141,7 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
         remote_media=ctx.remote,
         content_sources=conv.sources,
         tool_names=reverse(functions.names),
+        audio=audio,
     )
 
 
