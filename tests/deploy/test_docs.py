@@ -24,6 +24,7 @@ OTHER_FIELDS = {
     "thinking",
     "functions",
     "function_call",
+    "audio",
 }
 EXTENSION_KEYS = {
     "tools",
