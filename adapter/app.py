@@ -17,13 +17,13 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from adapter.api import audio, chat, embeddings, images, models, native, operations
+from adapter.api import audio, chat, embeddings, images, models, native, operations, responses
 from adapter.api.errors import EXCEPTION_HANDLERS
 from adapter.config import Config, from_environment
 from adapter.services import EMULATOR_PREFIX, Services
 
 # Order matters only for `native`: its `/v1/{path}` catch-all comes after every OpenAI route.
-SURFACES = [chat, embeddings, models, operations, images, audio]
+SURFACES = [chat, responses, embeddings, models, operations, images, audio]
 
 CONFIG_ENV = "ADAPTER_CONFIG_JSON"
 

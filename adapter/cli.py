@@ -129,6 +129,19 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"gemini-adapter: {exc}", file=sys.stderr)
         return 2
+    vertex = ""
+    if config.upstream == "vertex":
+        project = config.vertex_project
+        if config.uses_google_credentials:  # checked once here, for a one-line refusal
+            from adapter.credentials import CredentialsError, find_google_credentials
+
+            try:
+                project = find_google_credentials(project)
+            except CredentialsError as exc:
+                print(f"gemini-adapter: {exc}", file=sys.stderr)
+                return 2
+        scope = f"project {project}" if project else "express mode"
+        vertex = f" (Vertex AI, {scope}, location {config.vertex_location})"
 
     from adapter.app import CONFIG_ENV
     from adapter.logs import log_config
@@ -150,10 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     sock = uv_config.bind_socket()  # a failed bind exits here, before "serving on"
     upstream = "built-in emulator" if config.uses_emulator else config.upstream_url
     logging.getLogger("adapter").info(
-        "serving on http://%s:%d/v1 -> %s (%d worker%s)",
+        "serving on http://%s:%d/v1 -> %s%s (%d worker%s)",
         config.host,
         config.port,
         upstream,
+        vertex,
         config.workers,
         "s" if config.workers > 1 else "",
     )

@@ -1,5 +1,5 @@
 """Logging set-up: uvicorn's configuration plus a filter that keeps API keys out of
-access lines (a native passthrough call may carry `?key=...` in its URL, SPEC E4)."""
+access lines (a native passthrough call may carry `?key=...` in its URL, docs/behaviour.md E4)."""
 
 from __future__ import annotations
 

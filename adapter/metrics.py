@@ -1,4 +1,4 @@
-"""Per-process counters served as Prometheus text at GET /metrics (SPEC 2).
+"""Per-process counters served as Prometheus text at GET /metrics (docs/behaviour.md P1).
 
 Plain integers updated by the handlers: no middleware on the hot path, no client library.
 With several workers each process reports its own numbers (add them up in Prometheus).

@@ -27,7 +27,8 @@ from adapter.services import services
 from adapter.translate.request import to_native_request
 from adapter.translate.response.errors import with_openai_param
 from adapter.translate.response.reply import completion_from
-from adapter.translate.response.stream import StreamTranslator, sse_event
+from adapter.translate.response.stream import StreamTranslator
+from adapter.translate.sse_frames import data_frame as sse_event
 from adapter.transport import UpstreamStream
 
 log = logging.getLogger("adapter")
@@ -45,6 +46,7 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     key = upstream_key(request, config)
     body = await read_json(request, config.max_body_bytes)
     native = to_native_request(body, config.model_aliases)
+    svc.for_upstream(native)
     check_chat_audio(native)
     if native.remote_media:
         await svc.fetch_remote_media(native.remote_media)
