@@ -221,6 +221,7 @@ def test_configmap_holds_aliases_the_adapter_reads(helm: str, tmp_path: Path) ->
         (["--set", "replicaCount=2", "--set", "store.url=sqlite"], "not sqlite"),
         (["--set", "secrets.geminiApiKey=AIza-x"], "adapterApiKeys"),
         (["--set", "terminationGracePeriodSeconds=20"], "terminationGracePeriodSeconds"),
+        (["--set", "adapter.upstream=vertex"], "secrets.adapterApiKeys"),
         (["--set", "replicas=2"], "'replicas' not allowed"),  # values.schema.json: typos
         (["--set", "adapter.workers=0"], "/adapter/workers"),
     ],

@@ -97,6 +97,9 @@ Checks that stop a bad release at render time (helm template / install / upgrade
 {{- if and (not .Values.secrets.existingSecret) .Values.secrets.geminiApiKey (not .Values.secrets.adapterApiKeys) }}
 {{- fail "secrets.geminiApiKey without secrets.adapterApiKeys would serve your key to anyone who reaches the Service (the adapter refuses to start as an open relay): set adapterApiKeys" }}
 {{- end }}
+{{- if and (eq .Values.adapter.upstream "vertex") (not .Values.secrets.existingSecret) (not .Values.secrets.adapterApiKeys) }}
+{{- fail "adapter.upstream vertex calls Vertex AI with the pod's own credentials: callers must present one of secrets.adapterApiKeys (or set secrets.existingSecret), or the adapter refuses to start as an open relay" }}
+{{- end }}
 {{- if le (include "gemini-adapter.terminationGrace" . | int) (add (.Values.adapter.shutdownGraceSeconds | int) (.Values.preStopSleepSeconds | int)) }}
 {{- fail "terminationGracePeriodSeconds must be above preStopSleepSeconds + adapter.shutdownGraceSeconds, or the kubelet kills streams the adapter would let finish" }}
 {{- end }}
