@@ -16,7 +16,9 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-_KEY_IN_QUERY = re.compile(r"([?&](?:key|api_key|access_token)=)[^&\s\"]*", re.IGNORECASE)
+_KEY_IN_QUERY = re.compile(
+    r"([?&](?:key|api_key|access_token|oauth_token)=)[^&\s\"]*", re.IGNORECASE
+)
 
 
 def redact_query(text: str) -> str:

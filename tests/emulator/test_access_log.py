@@ -20,6 +20,7 @@ from gemini_emulator.logs import redact_query
         ("/v1beta/models?key=AIza123", "/v1beta/models?key=[redacted]"),
         ("/x?alt=sse&key=abc&y=1", "/x?alt=sse&key=[redacted]&y=1"),
         ("/x?ACCESS_TOKEN=abc", "/x?ACCESS_TOKEN=[redacted]"),
+        ("/x?oauth_token=ya29.x&alt=sse", "/x?oauth_token=[redacted]&alt=sse"),
         ("/x?monkey=1&turkey=2", "/x?monkey=1&turkey=2"),
     ],
 )
