@@ -14,6 +14,7 @@ import contextlib
 import functools
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -70,7 +71,7 @@ class SqliteDriver:
         )
         conn.execute("PRAGMA busy_timeout = 10000")
         if self.path:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _set_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
@@ -208,3 +209,18 @@ class _PostgresConnection:
 
     async def execute(self, sql: str, *args: Any) -> int:
         return _rowcount(await self._conn.execute(_numbered(sql), *args))
+
+
+def _set_wal(conn: sqlite3.Connection, attempts: int = 200) -> None:
+    """Switch the file to WAL. Changing the journal mode takes an exclusive lock and SQLite
+    answers "database is locked" at once, without its busy handler, while another process
+    opens the same new file: so retry for up to ~10 s (runs on the store's own thread).
+    Bug seen in the wild: two replicas starting together on one SQLite file."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
