@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from adapter.api import chat, embeddings, models, native, operations
 from adapter.api.errors import EXCEPTION_HANDLERS
 from adapter.config import Config, from_environment
+from adapter.observability import metrics, tracing
+from adapter.observability.middleware import Observability
 from adapter.services import EMULATOR_PREFIX, Services
 
 # Order matters only for `native`: its `/v1/{path}` catch-all comes after every OpenAI route.
@@ -34,6 +36,7 @@ def create_app(config: Config) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        tracing.configure(config.upstream)
         await services.start()
         # Move everything loaded so far out of the collector's reach: a full collection
         # over the import-time objects costs ~30 ms, which otherwise sets the p99.
@@ -43,6 +46,8 @@ def create_app(config: Config) -> Starlette:
             yield
         finally:
             await services.close()
+            tracing.shutdown()
+            metrics.mark_process_dead(os.getpid())
 
     routes: list[BaseRoute] = [route for surface in SURFACES for route in surface.ROUTES]
     routes += native.ROUTES
@@ -51,9 +56,24 @@ def create_app(config: Config) -> Starlette:
 
         routes.insert(0, Mount(EMULATOR_PREFIX, app=_ends_quietly(create_emulator())))
     handlers: dict[Any, Any] = dict(EXCEPTION_HANDLERS)
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
+    app = _ObservedApp(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.state.services = services
+    app.observability = {
+        "skip_prefix": EMULATOR_PREFIX if config.uses_emulator else "",
+        "access_log": config.access_log,
+        "json_logs": config.log_format == "json",
+    }
     return app
+
+
+class _ObservedApp(Starlette):
+    """Starlette with the observability middleware outside its error middleware, so
+    replies to unhandled errors get their request id and are counted too."""
+
+    observability: dict[str, Any]
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Observability(super().build_middleware_stack(), **self.observability)
 
 
 def _ends_quietly(app: ASGIApp) -> ASGIApp:

@@ -19,6 +19,7 @@ import orjson
 
 from adapter.config import Config
 from adapter.errors import AdapterError, error_from_native, retry_delay_seconds
+from adapter.observability import context as observed
 from adapter.translate.response.reply import is_native_response
 
 log = logging.getLogger("adapter.upstream")
@@ -270,11 +271,13 @@ class UpstreamClient:
     ) -> aiohttp.ClientResponse:
         """Until the response headers: 504 past the first-byte timeout, 502 if unreachable."""
         try:
-            return await self.deadlines.run(
+            response = await self.deadlines.run(
                 self.session.request(method, url, data=body, headers=self._headers(key)),
                 self._config.upstream_timeout_s,
                 "The upstream did not answer in time.",
             )
+            observed.upstream_status(response.status)  # metrics: every status, 2xx included
+            return response
         except aiohttp.ClientError as exc:
             log.warning("upstream unreachable: %s", type(exc).__name__)
             raise AdapterError(
@@ -330,6 +333,7 @@ class UpstreamClient:
                 if delay is None:
                     delay = 0.25 * 2**attempt
                 if delay <= self._config.max_retry_wait_s:
+                    observed.upstream_retry(response.status)
                     attempt += 1
                     await asyncio.sleep(delay)
                     continue

@@ -21,7 +21,7 @@ from adapter.api.replies import DONE_EVENT, SSE_HEADERS, adapter_headers, json_r
 from adapter.body import read_json
 from adapter.errors import AdapterError
 from adapter.keys import upstream_key
-from adapter.metrics import Metrics
+from adapter.observability.context import Exchange, record
 from adapter.services import services
 from adapter.translate.request import to_native_request
 from adapter.translate.response.reply import completion_from
@@ -43,6 +43,13 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     key = upstream_key(request, config)
     body = await read_json(request, config.max_body_bytes)
     native = to_native_request(body, config.model_aliases)
+    exchange = record(
+        operation="chat",
+        model=native.model,
+        stream=native.stream,
+        adjusted=native.adjusted,
+        body=body,
+    )
     if native.remote_media:
         await svc.fetch_remote_media(native.remote_media)
     payload = orjson.dumps(native.body)
@@ -60,45 +67,46 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
             fallback_id=fallback_id,
             include_usage=native.include_usage,
         )
-        svc.metrics.response("chat", 200)
         return RelayResponse(
-            relay_chunks(upstream, translator, svc.metrics),
+            relay_chunks(upstream, translator, exchange),
             headers | SSE_HEADERS,
             on_cancel=SHUTDOWN_EVENT,
         )
     reply = await svc.upstream.generate(
         native.model, payload, key, native.content_sources, retries=retries
     )
+    if exchange is not None:
+        exchange.saw_reply(reply)
     completion = completion_from(
         reply, model=native.requested_model, created=created, fallback_id=fallback_id
     )
-    svc.metrics.response("chat", 200)
     return json_response(completion, headers)
 
 
 async def relay_chunks(
-    upstream: UpstreamStream, translator: StreamTranslator, metrics: Metrics
+    upstream: UpstreamStream, translator: StreamTranslator, exchange: Exchange | None
 ) -> AsyncIterator[bytes]:
     """One write per upstream read, each read's events translated as soon as they arrive;
-    a failure after the first event ends the stream with an error event and no [DONE]."""
-    metrics.active_streams += 1
+    a failure after the first event ends the stream with an error event and no [DONE].
+    `exchange` (the request's observability record) gets the usage of the last event."""
     batches = upstream.batches()
     try:
         async for batch in batches:
             data = b"".join([translator.sse_for(event) for event in batch])
+            if exchange is not None:
+                exchange.saw_reply(batch[-1])
             if data:
-                metrics.stream_writes += 1
                 yield data
         yield b"".join([sse_event(chunk) for chunk in translator.finish()]) + DONE_EVENT
     except AdapterError as error:
         log.warning("stream failed: %s", error.code)
-        metrics.upstream_errors[error.status] += 1
+        if exchange is not None:
+            exchange.error_code = str(error.code)
         yield sse_event(error.body())
     except Exception:  # a bug must still end the stream in the OpenAI error shape
         log.exception("stream translation failed")
         yield sse_event(INTERNAL_ERROR.body())
     finally:
-        metrics.active_streams -= 1
         # A client that went away cancels us here; closing drops the upstream request.
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()

@@ -11,6 +11,7 @@ from adapter.api.replies import json_response
 from adapter.body import read_json
 from adapter.errors import invalid_request
 from adapter.keys import upstream_key
+from adapter.observability.context import record
 from adapter.services import services
 from adapter.translate.request import native_model_name
 from adapter.translate.request.embeddings import to_native_embeddings
@@ -25,10 +26,10 @@ async def embeddings(request: Request) -> Response:
         raise invalid_request("You must provide a model parameter.", param="model")
     model = native_model_name(body["model"], svc.config.model_aliases)
     native = to_native_embeddings(body, model)
+    record(operation="embeddings", model=model, body=body)
     reply = await svc.upstream.call_json(
         "POST", f"/v1beta/models/{model}:batchEmbedContents", key, orjson.dumps(native.body)
     )
-    svc.metrics.response("embeddings", 200)
     return json_response(embeddings_from(reply, native.requested_model, native.encoding))
 
 

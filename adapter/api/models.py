@@ -32,7 +32,6 @@ async def list_models(request: Request) -> Response | RelayResponse:
         if alias not in by_id:
             target_id = native_model_name(target, {})
             listing["data"].append({**by_id.get(target_id, model_from({})), "id": alias})
-    svc.metrics.response("models", 200)
     return json_response(listing)
 
 
@@ -44,7 +43,6 @@ async def get_model(request: Request) -> Response | RelayResponse:
     requested = request.path_params["model"]
     model = native_model_name(requested, svc.config.model_aliases)
     reply = await svc.upstream.call_json("GET", f"/v1beta/models/{model}", key)
-    svc.metrics.response("models", 200)
     # Answered under the name asked for: an alias is a model of its own to the client.
     return json_response({**model_from(reply), "id": requested.removeprefix("models/")})
 

@@ -19,9 +19,17 @@ from adapter.api.relay import RelayResponse
 from adapter.body import read_body
 from adapter.errors import AdapterError
 from adapter.keys import upstream_key
+from adapter.observability.context import current
 from adapter.services import services
 
 PASSTHROUGH_HEADERS = ("content-type", "retry-after")
+# Native action -> GenAI operation name (docs/observability.md).
+_OPERATIONS = {
+    "generateContent": "generate_content",
+    "streamGenerateContent": "generate_content",
+    "embedContent": "embeddings",
+    "batchEmbedContents": "embeddings",
+}
 METHODS = ["GET", "POST", "PATCH", "DELETE"]
 
 
@@ -38,12 +46,18 @@ def is_native_call(request: Request) -> bool:
 
 async def passthrough(request: Request) -> RelayResponse:
     svc = services(request)
+    exchange = current()
+    if exchange is not None:
+        exchange.route = "native"
+        model, _, action = request.url.path.partition("/models/")[2].partition(":")
+        if action:  # a model call: models/{model}:{action}; tokens are not read here
+            exchange.model = model
+            exchange.operation = _OPERATIONS.get(action, "")
     key = upstream_key(request, svc.config)
     body = await read_body(request, svc.config.max_body_bytes) if request.method != "GET" else None
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "key"])
     response = await svc.upstream.call(request.method, request.url.path, key, body, query)
     headers = {k: v for k, v in response.headers.items() if k.lower() in PASSTHROUGH_HEADERS}
-    svc.metrics.response("native", response.status)
 
     async def relay() -> AsyncIterator[bytes]:
         try:
