@@ -21,8 +21,9 @@ _KEY_IN_QUERY = re.compile(r"([?&](?:key|api_key|access_token)=)[^&\s]*", re.IGN
 
 JSON_FORMATTER = {
     "()": "pythonjsonlogger.orjson.OrjsonFormatter",
-    "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    "fmt": "%(levelname)s %(name)s %(message)s",
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    "timestamp": "time",  # ISO 8601, UTC
     # uvicorn adds an ANSI-coloured copy of some messages; it has no place in JSON.
     "reserved_attrs": [*RESERVED_ATTRS, "color_message"],
 }

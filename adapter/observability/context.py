@@ -37,6 +37,7 @@ class Exchange:
     adjusted: str = ""  # the x-adapter-adjusted header, as sent
     error_code: str = ""
     response_id: str = ""
+    response_model: str = ""  # the upstream's modelVersion
     # Native usageMetadata of the reply (the last one seen for a stream).
     usage: dict[str, Any] | None = None
     finish_reasons: list[str] = field(default_factory=list)
@@ -58,6 +59,7 @@ class Exchange:
                 self.finish_reasons = reasons
         if not self.response_id and native.get("responseId"):
             self.response_id = native["responseId"]
+            self.response_model = native.get("modelVersion") or ""
 
     def tokens(self) -> dict[str, int]:
         """Token counts by kind in the OpenAI sense the adapter reports to clients:

@@ -155,7 +155,7 @@ class RequestSpan:
             "gen_ai.provider.name": _provider_name,
             "gen_ai.system": _provider_name,  # the attribute's older name, still read
             "gen_ai.request.model": exchange.model,
-            "gen_ai.response.model": exchange.model,
+            "gen_ai.response.model": exchange.response_model or exchange.model,
             "gen_ai.request.stream": exchange.stream,
             **exchange.request_attributes,
         }

@@ -1,0 +1,62 @@
+"""/metrics is right with `--workers 2`: whichever worker answers the scrape, it shows every
+worker's requests (prometheus_client's multi-process mode)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+import openai
+from obs_helpers import sample, scrape, serve
+
+from adapter.observability import metrics
+
+N = 12
+
+
+def test_two_workers_sum_their_counts(tmp_path: Path) -> None:
+    values = tmp_path / "prom"
+    values.mkdir()
+    # A file left by an earlier run would be added in: the CLI must clear it on start.
+    (values / "counter_999999.db").write_bytes(b"left over from an earlier run")
+    with serve("--workers", "2", env={"PROMETHEUS_MULTIPROC_DIR": str(values)}) as (url, lines):
+        for i in range(N):
+            # A fresh connection each time, so the kernel spreads them over both workers.
+            client = openai.OpenAI(
+                base_url=f"{url}/v1", api_key="k", max_retries=0, http_client=httpx.Client()
+            )
+            messages = [{"role": "user", "content": f"Hello {i}"}]
+            if i % 2:
+                list(
+                    client.chat.completions.create(
+                        model="gemini-2.5-flash", messages=messages, stream=True
+                    )
+                )
+            else:
+                client.chat.completions.create(model="gemini-2.5-flash", messages=messages)
+            client.close()
+        pids = {p.name.split("_")[-1] for p in values.glob("counter_*.db")}
+        for _ in range(6):  # several scrapes: different workers answer, same totals
+            text = scrape(url)
+            labels = {"route": "chat", "model": "gemini-2.5-flash", "status": "200"}
+            assert sample(text, "adapter_requests_total", **labels) == N, text
+            assert sample(text, "adapter_request_seconds_count", route="chat") == N
+            assert sample(text, "adapter_first_byte_seconds_count", route="chat") == N
+            assert sample(text, "adapter_upstream_responses_total", status="200") == N
+            prompt = sample(text, "adapter_tokens_total", model="gemini-2.5-flash", kind="prompt")
+            assert prompt >= N
+            assert sample(text, "adapter_active_streams") == 0
+    assert lines[-1] == "exit 0", "\n".join(lines)
+    assert "999999.db" not in pids
+    assert not list(values.glob("counter_999999.db"))
+
+
+def test_prepare_multiprocess_dir_makes_and_removes_a_fresh_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    path = metrics.prepare_multiprocess_dir()
+    assert path is not None and os.environ[metrics.MULTIPROC_ENV] == path
+    assert os.path.isdir(path) and not os.listdir(path)
+    metrics.remove_multiprocess_dir(path)
+    assert not os.path.exists(path)
+    monkeypatch.delenv(metrics.MULTIPROC_ENV)
