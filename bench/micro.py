@@ -252,6 +252,61 @@ def case_wire_stream_event():
     return run, None
 
 
+def _drive(coroutine) -> None:
+    """Run a coroutine that never really waits, without an event loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        return
+    raise RuntimeError("the coroutine waited")
+
+
+def _observed_request(observed: bool):
+    """One non-stream request through an ASGI app that records what a route records
+    (model, usage, finish reasons), with or without the observability middleware
+    (request id, counters, two histograms, token counters; no log line, no tracing)."""
+    from adapter.observability.context import current, record
+    from adapter.observability.middleware import Observability
+
+    reply = load_json("generate_content.json")
+    headers = [(b"content-type", b"application/json")]
+
+    async def app(scope, receive, send):
+        record(operation="chat", model=MODEL, adjusted=[])
+        exchange = current()
+        if exchange is not None:
+            exchange.saw_reply(reply)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"{}", "more_body": False})
+
+    asgi = Observability(app) if observed else app
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/chat/completions",
+        "headers": [(b"authorization", b"Bearer k")],
+    }
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        return None
+
+    def run():
+        _drive(asgi(scope, receive, send))
+
+    return run, None
+
+
+def case_observed_request():
+    return _observed_request(True)
+
+
+def case_unobserved_request():
+    return _observed_request(False)
+
+
 CASES = [
     # key, label, factory, target µs (None = informational)
     ("request", "typical request -> native", case_request_typical, None),
@@ -266,6 +321,13 @@ CASES = [
         None,
     ),
     ("wire_stream_event", "one stream event incl. orjson parse/dump", case_wire_stream_event, None),
+    (
+        "observed_request",
+        "request through the observability middleware (metrics, id)",
+        case_observed_request,
+        None,
+    ),
+    ("unobserved_request", "the same request without it", case_unobserved_request, None),
 ]
 
 

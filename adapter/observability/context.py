@@ -120,7 +120,7 @@ def record(
 
 def upstream_status(status: int) -> None:
     """Called by the upstream client for every upstream response (2xx and errors alike)."""
-    metrics.UPSTREAM_RESPONSES.labels(str(status)).inc()
+    metrics.child(metrics.UPSTREAM_RESPONSES, str(status)).inc()
     exchange = _CURRENT.get()
     if exchange is not None:
         exchange.upstream_status = status
@@ -128,7 +128,7 @@ def upstream_status(status: int) -> None:
 
 def upstream_retry(status: int) -> None:
     """Called by the upstream client each time it retries after `status` (429/503)."""
-    metrics.UPSTREAM_RETRIES.labels(str(status)).inc()
+    metrics.child(metrics.UPSTREAM_RETRIES, str(status)).inc()
     exchange = _CURRENT.get()
     if exchange is not None:
         exchange.retries += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -77,6 +78,19 @@ ACTIVE_STREAMS = Gauge(
     registry=REGISTRY,
     multiprocess_mode="livesum",
 )
+
+_children: dict[tuple[object, tuple[str, ...]], Any] = {}
+
+
+def child(metric: Any, *labels: str) -> Any:
+    """`metric.labels(*labels)`, cached: the library's lookup (validation, a lock) was
+    most of the per-request cost in bench/micro.py."""
+    key = (metric, labels)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = metric.labels(*labels)
+    return found
+
 
 # A client chooses the model name, so the label is capped per process: past this many
 # distinct names, further ones count as "other".

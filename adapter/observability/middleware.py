@@ -11,9 +11,9 @@ total is when the reply's last byte is written (a stream's end).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,7 +45,7 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
             if _CLIENT_ID.fullmatch(value):
                 return value.decode("ascii")
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 class Observability:
@@ -118,14 +118,15 @@ class Observability:
         exchange.status = status
         total = now - exchange.started
         first_byte = None if exchange.first_byte is None else exchange.first_byte - exchange.started
-        metrics.REQUESTS.labels(route, model, str(status)).inc()
-        metrics.REQUEST_SECONDS.labels(route).observe(total)
+        child = metrics.child
+        child(metrics.REQUESTS, route, model, str(status)).inc()
+        child(metrics.REQUEST_SECONDS, route).observe(total)
         if first_byte is not None:
-            metrics.FIRST_BYTE_SECONDS.labels(route).observe(first_byte)
+            child(metrics.FIRST_BYTE_SECONDS, route).observe(first_byte)
         tokens = exchange.tokens()
         for kind, count in tokens.items():
             if count:
-                metrics.TOKENS.labels(model, kind).inc(count)
+                child(metrics.TOKENS, model, kind).inc(count)
         if self.access_log:
             self._log(exchange, scope, total, first_byte, tokens)
         if span is not None:

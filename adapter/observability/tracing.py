@@ -50,13 +50,19 @@ def available() -> bool:
     return trace is not None
 
 
+_enabled = False
+
+
 def enabled() -> bool:
     """True when spans are recorded: OpenTelemetry is installed and a real tracer provider
-    is set (by `configure()`, or by the embedding application or a test)."""
-    if trace is None:
-        return False
+    is set (by `configure()`, or by the embedding application or a test). A provider can
+    be set only once per process, so a True answer is kept."""
+    global _enabled
+    if _enabled or trace is None:
+        return _enabled
     provider = trace.get_tracer_provider()
-    return not isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider)
+    _enabled = not isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider)
+    return _enabled
 
 
 def configure(upstream: str) -> None:
