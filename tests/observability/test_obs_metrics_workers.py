@@ -52,11 +52,15 @@ def test_two_workers_sum_their_counts(tmp_path: Path) -> None:
     assert not list(values.glob("counter_999999.db"))
 
 
-def test_prepare_multiprocess_dir_makes_and_removes_a_fresh_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
-    path = metrics.prepare_multiprocess_dir()
-    assert path is not None and os.environ[metrics.MULTIPROC_ENV] == path
-    assert os.path.isdir(path) and not os.listdir(path)
-    metrics.remove_multiprocess_dir(path)
-    assert not os.path.exists(path)
-    monkeypatch.delenv(metrics.MULTIPROC_ENV)
+def test_prepare_multiprocess_dir_makes_and_removes_a_fresh_one() -> None:
+    saved = os.environ.pop(metrics.MULTIPROC_ENV, None)
+    try:
+        path = metrics.prepare_multiprocess_dir()
+        assert path is not None and os.environ[metrics.MULTIPROC_ENV] == path
+        assert os.path.isdir(path) and not os.listdir(path)
+        metrics.remove_multiprocess_dir(path)
+        assert not os.path.exists(path)
+    finally:
+        os.environ.pop(metrics.MULTIPROC_ENV, None)
+        if saved is not None:
+            os.environ[metrics.MULTIPROC_ENV] = saved
