@@ -5,6 +5,10 @@ Run by hand when a spec is updated; the tests only read the committed output:
     python schemas/build.py --openai PATH/openai-openapi.yaml \
         --discovery PATH/gemini-v1beta-discovery.json
 
+The same run rebuilds everything else derived from the discovery document: the emulator's
+field table (`gemini_emulator/fields.json`) and the adapter's wire TypedDicts
+(`adapter/wire/*.py`, by `typeddicts.py`).
+
 The OpenAI OpenAPI 3.1 document is already (almost) JSON Schema; the Gemini
 discovery document uses Google's own schema dialect. Both are rewritten into
 draft 2020-12 documents that carry every referenced definition under `$defs`,
@@ -403,7 +407,15 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
         print(f"wrote {path} ({len(schema.get('$defs', {}))} $defs)")
-    return 0
+    # One build step for everything derived from the discovery document: the emulator's
+    # field table too, and then the adapter's TypedDicts from the schemas just written.
+    sys.path.insert(0, str(OUT_DIR.parent))
+    from gemini_emulator import build_fields
+
+    build_fields.main([str(args.discovery)])
+    import typeddicts
+
+    return typeddicts.main([])
 
 
 if __name__ == "__main__":
