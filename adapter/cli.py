@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     # Before anything imports prometheus_client: it picks its multi-process mode from the
     # environment at import time, here and in every worker (adapter.observability.metrics).
     metrics_dir = None
-    if config.workers > 1:
+    if config.workers > 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from adapter.observability.metrics import prepare_multiprocess_dir
 
         metrics_dir = prepare_multiprocess_dir()

@@ -112,7 +112,7 @@ def render() -> tuple[bytes, str]:
     several workers share `PROMETHEUS_MULTIPROC_DIR`, else this process's."""
     if os.environ.get(MULTIPROC_ENV):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
@@ -143,4 +143,4 @@ def mark_process_dead(pid: int) -> None:
     """Drop a worker's live gauges (open streams) once it is gone; its counters stay in the
     sums, as a restarted worker's requests did happen."""
     if os.environ.get(MULTIPROC_ENV):
-        multiprocess.mark_process_dead(pid)
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class RequestSpan:
 
     __slots__ = ("_server", "_start_ns")
 
-    def __init__(self, scope: dict[str, Any], start_ns: int):
+    def __init__(self, scope: MutableMapping[str, Any], start_ns: int):
         assert trace is not None
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         parent = propagate.extract(headers)
