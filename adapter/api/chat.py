@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -88,13 +89,14 @@ async def relay_chunks(
 ) -> AsyncIterator[bytes]:
     """One write per upstream read, each read's events translated as soon as they arrive;
     a failure after the first event ends the stream with an error event and no [DONE].
-    `exchange` (the request's observability record) gets the usage of the last event."""
+    `exchange` (the request's observability record) gets the last event: its usage and
+    finish reasons are the reply's (Gemini repeats the running usage on every event)."""
     batches = upstream.batches()
+    last: dict[str, Any] | None = None
     try:
         async for batch in batches:
             data = b"".join([translator.sse_for(event) for event in batch])
-            if exchange is not None:
-                exchange.saw_reply(batch[-1])
+            last = batch[-1]
             if data:
                 yield data
         yield b"".join([sse_event(chunk) for chunk in translator.finish()]) + DONE_EVENT
@@ -107,6 +109,8 @@ async def relay_chunks(
         log.exception("stream translation failed")
         yield sse_event(INTERNAL_ERROR.body())
     finally:
+        if exchange is not None and last is not None:
+            exchange.saw_reply(last)
         # A client that went away cancels us here; closing drops the upstream request.
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()

@@ -78,9 +78,12 @@ class Observability:
 
         async def send_observed(message: Message) -> None:
             nonlocal streaming
+            if exchange.first_byte is not None:  # the usual case: a stream's later events
+                await send(message)
+                return
             kind = message["type"]
             if kind == "http.response.body":
-                if exchange.first_byte is None and message.get("body"):
+                if message.get("body"):
                     exchange.first_byte = time.perf_counter()
             elif kind == "http.response.start":
                 exchange.status = message["status"]
