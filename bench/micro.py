@@ -261,22 +261,27 @@ def _drive(coroutine) -> None:
     raise RuntimeError("the coroutine waited")
 
 
-def _observed_request(observed: bool):
-    """One non-stream request through an ASGI app that records what a route records
-    (model, usage, finish reasons), with or without the observability middleware
-    (request id, counters, two histograms, token counters; no log line, no tracing)."""
+def _observed_request(observed: bool, events: int = 0):
+    """One request through an ASGI app that records what a route records (model, usage,
+    finish reasons), with or without the observability middleware (request id, counters,
+    two histograms, token counters, the open-streams gauge; no log line, no tracing).
+    `events` > 0: a stream of that many writes."""
     from adapter.observability.context import current, record
     from adapter.observability.middleware import Observability
 
     reply = load_json("generate_content.json")
-    headers = [(b"content-type", b"application/json")]
+    kind = b"text/event-stream; charset=utf-8" if events else b"application/json"
+    headers = [(b"content-type", kind)]
+    chunk = {"type": "http.response.body", "body": b"data: {}\n\n", "more_body": True}
 
     async def app(scope, receive, send):
-        record(operation="chat", model=MODEL, adjusted=[])
+        record(operation="chat", model=MODEL, adjusted=[], stream=events > 0)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for _ in range(events):
+            await send(chunk)
         exchange = current()
         if exchange is not None:
             exchange.saw_reply(reply)
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b"{}", "more_body": False})
 
     asgi = Observability(app) if observed else app
@@ -307,6 +312,14 @@ def case_unobserved_request():
     return _observed_request(False)
 
 
+def case_observed_stream():
+    return _observed_request(True, events=20)
+
+
+def case_unobserved_stream():
+    return _observed_request(False, events=20)
+
+
 CASES = [
     # key, label, factory, target µs (None = informational)
     ("request", "typical request -> native", case_request_typical, None),
@@ -328,6 +341,8 @@ CASES = [
         None,
     ),
     ("unobserved_request", "the same request without it", case_unobserved_request, None),
+    ("observed_stream", "20-write stream through the middleware", case_observed_stream, None),
+    ("unobserved_stream", "the same stream without it", case_unobserved_stream, None),
 ]
 
 
