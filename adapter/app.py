@@ -19,15 +19,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapter.api import chat, embeddings, models, native, operations
 from adapter.api.errors import EXCEPTION_HANDLERS
-from adapter.config import Config, from_environment
-from adapter.observability import metrics, tracing
+from adapter.config import CONFIG_ENV, Config, from_environment
+from adapter.observability import tracing, workers
 from adapter.observability.middleware import Observability
 from adapter.services import EMULATOR_PREFIX, Services
 
 # Order matters only for `native`: its `/v1/{path}` catch-all comes after every OpenAI route.
 SURFACES = [chat, embeddings, models, operations]
 
-CONFIG_ENV = "ADAPTER_CONFIG_JSON"
+__all__ = ["CONFIG_ENV", "app_from_environment", "create_app"]
 
 
 def create_app(config: Config) -> Starlette:
@@ -47,7 +47,7 @@ def create_app(config: Config) -> Starlette:
         finally:
             await services.close()
             tracing.shutdown()
-            metrics.mark_process_dead(os.getpid())
+            workers.mark_process_dead(os.getpid())
 
     routes: list[BaseRoute] = [route for surface in SURFACES for route in surface.ROUTES]
     routes += native.ROUTES

@@ -19,6 +19,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from adapter.config import (
+    CONFIG_ENV,
     DEFAULT_UPSTREAM,
     LOG_LEVELS,
     Config,
@@ -26,6 +27,7 @@ from adapter.config import (
     build_config,
     to_environment,
 )
+from adapter.observability import workers
 
 # Flags whose values go to build_config under these setting names.
 _SETTINGS = (
@@ -134,24 +136,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gemini-adapter: {exc}", file=sys.stderr)
         return 2
 
-    # Before anything imports prometheus_client: it picks its multi-process mode from the
-    # environment at import time, here and in every worker (adapter.observability.metrics).
+    # Before any metric exists: prometheus_client picks its multi-process mode from the
+    # environment, in every worker (adapter.observability.workers). This process makes none.
     metrics_dir = None
-    if config.workers > 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from adapter.observability.metrics import prepare_multiprocess_dir
-
-        metrics_dir = prepare_multiprocess_dir()
+    if config.workers > 1 or os.environ.get(workers.MULTIPROC_ENV):
+        metrics_dir = workers.prepare_multiprocess_dir()
     try:
         return _serve(config)
     finally:
-        if metrics_dir is not None:
-            from adapter.observability.metrics import remove_multiprocess_dir
-
-            remove_multiprocess_dir(metrics_dir)
+        workers.remove_multiprocess_dir(metrics_dir)
 
 
 def _serve(config: Config) -> int:
-    from adapter.app import CONFIG_ENV
     from adapter.logs import log_config
 
     os.environ[CONFIG_ENV] = to_environment(config)
@@ -203,11 +199,9 @@ class _Workers(Multiprocess):
         self._forget(before)
 
     def _forget(self, before: set[int | None]) -> None:
-        from adapter.observability.metrics import mark_process_dead
-
         for pid in before - {process.pid for process in self.processes}:
             if pid is not None:
-                mark_process_dead(pid)
+                workers.mark_process_dead(pid)
 
 
 class _Server(uvicorn.Server):

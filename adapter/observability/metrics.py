@@ -1,7 +1,7 @@
 """Prometheus metrics (prometheus_client), correct across `--workers N`.
 
 With more than one worker the CLI points `PROMETHEUS_MULTIPROC_DIR` at a fresh directory
-before any worker starts (`prepare_multiprocess_dir`); prometheus_client then keeps each
+before any worker starts (`adapter.observability.workers`); prometheus_client then keeps each
 worker's values in a memory-mapped file there, and `/metrics`, whichever worker answers,
 sums them with its `MultiProcessCollector`. With one worker the values live in memory.
 Names and labels: docs/observability.md.
@@ -10,8 +10,6 @@ Names and labels: docs/observability.md.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from typing import Any
 
 from prometheus_client import (
@@ -24,7 +22,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+from adapter.observability.workers import MULTIPROC_ENV
 
 # Latency buckets in seconds: a first byte in tens of milliseconds up to a long reasoning
 # reply of minutes (the default upstream timeout is 120 s).
@@ -115,32 +113,3 @@ def render() -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
-
-
-def prepare_multiprocess_dir() -> str | None:
-    """For the CLI, before the workers start: a fresh directory for the workers' values,
-    exported as `PROMETHEUS_MULTIPROC_DIR`. One given in the environment is emptied (values
-    left by an earlier run would be added in); otherwise a temporary one is made, which the
-    caller removes on exit (returned; None when the directory was given)."""
-    given = os.environ.get(MULTIPROC_ENV)
-    if given:
-        os.makedirs(given, exist_ok=True)
-        for name in os.listdir(given):
-            if name.endswith(".db"):
-                os.remove(os.path.join(given, name))
-        return None
-    path = tempfile.mkdtemp(prefix="gemini-adapter-metrics-")
-    os.environ[MULTIPROC_ENV] = path
-    return path
-
-
-def remove_multiprocess_dir(path: str | None) -> None:
-    if path:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def mark_process_dead(pid: int) -> None:
-    """Drop a worker's live gauges (open streams) once it is gone; its counters stay in the
-    sums, as a restarted worker's requests did happen."""
-    if os.environ.get(MULTIPROC_ENV):
-        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
