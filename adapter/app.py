@@ -22,7 +22,7 @@ from adapter.api.errors import EXCEPTION_HANDLERS
 from adapter.config import CONFIG_ENV, Config, from_environment
 from adapter.observability import tracing, workers
 from adapter.observability.middleware import Observability
-from adapter.services import EMULATOR_PREFIX, Services
+from adapter.services import EMULATOR_PREFIX, Services, upstream_base
 
 # Order matters only for `native`: its `/v1/{path}` catch-all comes after every OpenAI route.
 SURFACES = [chat, embeddings, models, operations]
@@ -36,7 +36,7 @@ def create_app(config: Config) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        tracing.configure(config.upstream)
+        tracing.configure(config.upstream, upstream_base(config))
         await services.start()
         # Move everything loaded so far out of the collector's reach: a full collection
         # over the import-time objects costs ~30 ms, which otherwise sets the p99.

@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from adapter.observability.context import Exchange
@@ -45,6 +46,7 @@ _REQUEST_FIELDS = {
 }
 
 _provider_name = PROVIDER_GEMINI
+_server: dict[str, Any] = {}  # server.address / server.port of the upstream
 
 
 def available() -> bool:
@@ -66,11 +68,17 @@ def enabled() -> bool:
     return _enabled
 
 
-def configure(upstream: str) -> None:
+def configure(upstream: str, upstream_url: str = "") -> None:
     """In each worker at start-up: remember the provider name (`gcp.gemini` or
-    `gcp.vertex_ai`) and, when an OTLP endpoint is configured, export spans there."""
-    global _provider_name
+    `gcp.vertex_ai`) and the upstream's address, and, when an OTLP endpoint is configured,
+    export spans there."""
+    global _provider_name, _server
     _provider_name = PROVIDER_VERTEX if upstream == "vertex" else PROVIDER_GEMINI
+    url = urlsplit(upstream_url)
+    _server = {}
+    if url.hostname:
+        _server["server.address"] = url.hostname
+        _server["server.port"] = url.port or (443 if url.scheme == "https" else 80)
     endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get(
         "OTEL_EXPORTER_OTLP_ENDPOINT"
     )
@@ -164,6 +172,7 @@ class RequestSpan:
             "gen_ai.request.model": exchange.model,
             "gen_ai.response.model": exchange.response_model or exchange.model,
             "gen_ai.request.stream": exchange.stream,
+            **_server,
             **exchange.request_attributes,
         }
         tokens = exchange.tokens()

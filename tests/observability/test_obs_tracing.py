@@ -58,6 +58,7 @@ def test_chat_spans_carry_genai_attributes(
     assert attributes["gen_ai.request.temperature"] == 0.25
     assert attributes["gen_ai.request.max_tokens"] == 64
     assert attributes["gen_ai.request.top_p"] == 0.5
+    assert attributes["server.address"] == "127.0.0.1" and attributes["server.port"] > 0
     assert reply.usage is not None
     assert attributes["gen_ai.usage.input_tokens"] == reply.usage.prompt_tokens
     assert attributes["gen_ai.usage.output_tokens"] == reply.usage.completion_tokens
