@@ -18,6 +18,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
 )
@@ -27,6 +28,10 @@ from adapter.observability.workers import MULTIPROC_ENV
 # Latency buckets in seconds: a first byte in tens of milliseconds up to a long reasoning
 # reply of minutes (the default upstream timeout is 120 s).
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+# No `*_created` series: one worker would show them and several would not (the
+# multi-process collector has none), and they double the text.
+disable_created_metrics()
 
 # The adapter's own registry (not the library's global one): exactly these metrics.
 REGISTRY = CollectorRegistry(auto_describe=True)
