@@ -1,8 +1,11 @@
-"""OpenAI-shaped errors, and the mapping of native (Google) errors onto them (SPEC E1, E2)."""
+"""OpenAI-shaped errors (`AdapterError`), and reading a native (Google) error body.
+
+Naming the OpenAI field of a native field violation (`contents[3]` -> `messages[5]`) is
+translation: adapter.translate.response.errors.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 ERROR_TYPE_BY_STATUS: dict[int, str] = {
@@ -41,6 +44,7 @@ class AdapterError(Exception):
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.native_fields: tuple[str, ...] = ()  # native field paths of an upstream 400
         self.status = status
         self.message = message
         self.param = param
@@ -78,23 +82,6 @@ def retry_delay_seconds(error: dict[str, Any]) -> float | None:
     return None
 
 
-def _content_path_to_openai(field: str, sources: list[int]) -> str | None:
-    """`contents[2].parts[0]` -> `messages[4].content[0]` when the mapping is known."""
-    match = re.match(r"^contents\[(\d+)\](?:\.parts\[(\d+)\])?", field)
-    if match:
-        index = int(match.group(1))
-        if index < len(sources):
-            path = f"messages[{sources[index]}]"
-            if match.group(2) is not None:
-                path += f".content[{match.group(2)}]"
-            return path
-        return None
-    match = re.match(r"^tools\[(\d+)\]\.function_?[dD]eclarations\[(\d+)\]", field)
-    if match:
-        return f"tools[{match.group(2)}]"
-    return None
-
-
 def redact(text: str, secrets: tuple[str, ...]) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
@@ -102,19 +89,26 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def error_from_native(
+def upstream_error(
     status: int,
     payload: Any,
     *,
     secrets: tuple[str, ...] = (),
-    content_sources: list[int] | None = None,
+    upstream: str | None = None,
 ) -> AdapterError:
-    """A native error reply -> the OpenAI error the client sees (SPEC E1)."""
+    """A native (Google) error body -> the AdapterError the client sees (docs/translation.md,
+    "Errors"). `code` is `ErrorInfo.reason` when present, else the native `status`; the
+    message keeps both, each field violation, and the upstream host that answered
+    (`upstream`, a host name, never a URL with a key). `native_fields` keeps the violations'
+    native paths for the translator (adapter.translate.response.errors) to name the OpenAI
+    field in `param`.
+    """
+    where = f" (upstream {upstream})" if upstream else ""
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):
         return AdapterError(
             502 if status < 400 else status,
-            f"Upstream returned HTTP {status} with an unreadable error body.",
+            f"Upstream returned HTTP {status} with an unreadable error body{where}.",
             code="bad_upstream_response",
         )
     message = str(error.get("message") or f"Upstream returned HTTP {status}.")
@@ -133,16 +127,14 @@ def error_from_native(
                     violations.append(
                         (str(violation.get("field", "")), str(violation.get("description", "")))
                     )
-    if reason and reason not in message:
-        message += f" (reason: {reason})"
+    labels = [str(x) for x in (native_status, reason and f"reason: {reason}") if x]
+    labels = [label for label in labels if label not in message]
+    if labels:
+        message += f" ({', '.join(labels)})"
     for field_path, description in violations:
         if description and description not in message:
             message += f" [{field_path}: {description}]"
-    param = None
-    for field_path, _ in violations:
-        param = _content_path_to_openai(field_path, content_sources or [])
-        if param:
-            break
+    message += where
     if reason == "API_KEY_INVALID":
         status = 401
     headers = {}
@@ -150,10 +142,19 @@ def error_from_native(
         delay = retry_delay_seconds(error)
         if delay is not None:
             headers["Retry-After"] = str(max(1, int(-(-delay // 1))))
-    return AdapterError(
+    result = AdapterError(
         status,
         redact(message, secrets),
-        param=param,
         code=reason or (str(native_status) if native_status else None),
         headers=headers,
     )
+    result.native_fields = tuple(field_path for field_path, _ in violations if field_path)
+    return result
+
+
+def error_from_native(status: int, payload: Any, **kwargs: Any) -> AdapterError:
+    """Deprecated alias: the mapping (with `content_sources`) lives in
+    adapter.translate.response.errors.error_from_native; transport uses `upstream_error`."""
+    from adapter.translate.response.errors import error_from_native as mapped
+
+    return mapped(status, payload, **kwargs)

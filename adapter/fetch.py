@@ -47,6 +47,8 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
+from adapter.translate.media import sniff_mime
+
 __all__ = [
     "FetchPolicy",
     "FetchRefused",
@@ -331,59 +333,6 @@ async def _check_and_pin(url: URL, policy: FetchPolicy, pins: dict[str, tuple[st
 # Media type
 
 _OPAQUE_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
-
-_ISO_BMFF_BRANDS: dict[bytes, str] = {
-    b"qt  ": "video/quicktime",
-    b"M4A ": "audio/mp4",
-    b"M4B ": "audio/mp4",
-    b"heic": "image/heic",
-    b"heix": "image/heic",
-    b"mif1": "image/heif",
-    b"avif": "image/avif",
-    b"3gp4": "video/3gpp",
-    b"3gp5": "video/3gpp",
-    b"3g2a": "video/3gpp2",
-}
-
-
-def sniff_mime(data: bytes) -> str | None:
-    """The media type announced by the first bytes of `data`, if recognised."""
-    head = data[:16]
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "audio/wav"
-    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
-        return "audio/aiff"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"ID3"):
-        return "audio/mpeg"
-    # Raw audio frames without a container start with sync bits; JPEG's FF D8
-    # lacks them, so it cannot match (and is tested above anyway).
-    if len(head) >= 2 and head[0] == 0xFF:
-        if head[1] & 0xF6 == 0xF0:  # ADTS: 12 sync bits, layer 00
-            return "audio/aac"
-        version, layer = (head[1] >> 3) & 0x3, (head[1] >> 1) & 0x3
-        # MPEG audio: 11 sync bits, version and layer not the reserved values
-        if head[1] & 0xE0 == 0xE0 and version != 0x1 and layer != 0x0:
-            return "audio/mpeg"
-    if head.startswith(b"OggS"):
-        return "audio/ogg"
-    if head.startswith(b"fLaC"):
-        return "audio/flac"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "video/webm"
-    if head[4:8] == b"ftyp":
-        return _ISO_BMFF_BRANDS.get(bytes(head[8:12]), "video/mp4")
-    return None
-
 
 def _declared_type(content_type: str | None) -> str | None:
     if not content_type:

@@ -2,8 +2,20 @@
 
 Sources: the recorded 400s in tests/fixtures/gemini (penalties refused by gemini-2.5-flash,
 MINIMAL refused by gemini-3.1-pro-preview and gemini-3.7-flash, budget and level together
-refused everywhere) and Google's thinking guide. Unknown later models follow their family:
-a 2.x name uses budgets, a 3.x (or later) name uses levels.
+refused everywhere, ANY mode with JSON mode refused by 2.x) and Google's thinking and
+function-calling guides.
+
+Resolution rule (docs/thinking.md, "Which capabilities a model gets"), first match wins:
+
+1. `gemma-*`: Gemma takes neither `thinkingConfig` nor `systemInstruction` nor penalties;
+   system messages are folded into the first user turn.
+2. `gemini-<major>[.<minor>]-...`: the family's row (2.5 Pro, 2.5 Flash, 3 Pro, 3 Flash...);
+   unknown later versions follow their family: 2.x budgets, 3.x and later levels.
+3. `gemini-*-latest` and other Gemini names without a version (aliases that move between
+   generations): what every current generation accepts — thinking by budget (3.x still takes
+   budgets), no penalties, JSON mode and built-in tools never next to function declarations.
+4. Anything else (a proxy's own alias, a tuned model): no thinking control and no penalties,
+   so nothing the model might refuse is sent; the adjustments are reported.
 """
 
 from __future__ import annotations
@@ -23,6 +35,19 @@ class ModelCaps:
     max_budget: int = 24576
     penalties: bool = False  # presencePenalty / frequencyPenalty accepted
     signatures_required: bool = False  # Gemini 3 validates thought signatures on function calls
+    system_instruction: bool = True  # Gemma refuses systemInstruction
+    # Gemini 2.x refuses function declarations together with JSON mode (responseMimeType
+    # application/json); Gemini 3 accepts them.
+    json_with_functions: bool = False
+    # Built-in tools (googleSearch, codeExecution, urlContext...) next to function
+    # declarations: "refused" (2.x: "Tool use with function calling is unsupported") or
+    # "invocations" (3.x: accepted with toolConfig.includeServerSideToolInvocations).
+    builtins_with_functions: str = "refused"
+    family: str = "unknown"  # for logs and docs: gemini-2.5-pro, gemma, latest-alias...
+
+
+GEMMA = ModelCaps(thinking="none", system_instruction=False, family="gemma")
+UNKNOWN = ModelCaps(thinking="none", family="unknown")
 
 
 def _generation(model: str) -> tuple[int, int] | None:
@@ -35,11 +60,20 @@ def _generation(model: str) -> tuple[int, int] | None:
 @lru_cache(maxsize=256)
 def capabilities_for(model: str) -> ModelCaps:
     """The capability row for a native model name (after alias resolution)."""
-    name = model.lower()
+    name = model.lower().removeprefix("models/")
+    if name.startswith("gemma-"):
+        return GEMMA
     version = _generation(name)
     if version is None:
-        # Not a Gemini name (gemma, learnlm, a proxy's own alias): send what the client asked.
-        return ModelCaps(thinking="budget", penalties=True)
+        if name.startswith("gemini-"):  # gemini-flash-latest, gemini-pro-latest...
+            pro = "pro" in name
+            return ModelCaps(
+                thinking="budget",
+                min_budget=128 if pro else 0,
+                max_budget=32768 if pro else 24576,
+                family="gemini-latest-alias",
+            )
+        return UNKNOWN
     major, minor = version
     if major >= 3:
         if "pro" in name:
@@ -48,12 +82,21 @@ def capabilities_for(model: str) -> ModelCaps:
             levels = ("minimal", "low", "medium", "high")
         else:
             levels = ("low", "medium", "high")
-        return ModelCaps(thinking="level", levels=levels, signatures_required=True)
+        return ModelCaps(
+            thinking="level",
+            levels=levels,
+            signatures_required=True,
+            json_with_functions=True,
+            builtins_with_functions="invocations",
+            family=f"gemini-{major}",
+        )
     if (major, minor) >= (2, 5):
         if "pro" in name:
-            return ModelCaps(thinking="budget", min_budget=128, max_budget=32768)
+            return ModelCaps(
+                thinking="budget", min_budget=128, max_budget=32768, family="gemini-2.5-pro"
+            )
         if "image" in name or "tts" in name or "live" in name:
-            return ModelCaps(thinking="none")
-        return ModelCaps(thinking="budget", max_budget=24576)
+            return ModelCaps(thinking="none", family="gemini-2.5-media")
+        return ModelCaps(thinking="budget", max_budget=24576, family="gemini-2.5-flash")
     # 1.x and 2.0: no thinking; penalties are accepted.
-    return ModelCaps(thinking="none", penalties=True)
+    return ModelCaps(thinking="none", penalties=True, family=f"gemini-{major}.{minor}")

@@ -5,7 +5,6 @@ reached from a route as `services(request)`. Holds no request state."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import itertools
 import os
 
@@ -16,6 +15,7 @@ from adapter.config import Config
 from adapter.errors import invalid_request
 from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_session
 from adapter.translate.request.parts import RemoteMedia
+from adapter.translate.request.parts import fill_remote_media as fill_remote_part
 from adapter.transport import UpstreamClient
 
 EMULATOR_PREFIX = "/emulator"
@@ -80,10 +80,7 @@ class Services:
                 raise invalid_request(
                     f"Could not use the image URL: {exc}", param=item.param
                 ) from None
-            item.part["inlineData"] = {
-                "mimeType": media.mime_type,
-                "data": base64.b64encode(media.data).decode(),
-            }
+            fill_remote_part(item, media.mime_type, media.data)  # type checked, 400 if refused
 
         await asyncio.gather(*(fetch_one(item) for item in remote))
 

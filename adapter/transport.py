@@ -12,58 +12,24 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 import orjson
 
 from adapter.config import Config
-from adapter.errors import AdapterError, error_from_native, retry_delay_seconds
+from adapter.errors import AdapterError, retry_delay_seconds, upstream_error
+from adapter.native_shape import is_native_response
 from adapter.observability import context as observed
-from adapter.translate.response.reply import is_native_response
+from adapter.sse import SSEDecoder
+
+__all__ = ["SSEDecoder", "UpstreamClient", "UpstreamStream", "native_url"]
 
 log = logging.getLogger("adapter.upstream")
 
 T = TypeVar("T")
 
 RETRYABLE = (429, 503)
-
-
-class SSEDecoder:
-    """Incremental `text/event-stream` decoder: bytes in, `data` payloads out.
-
-    Handles LF and CRLF framing and events split across reads; multi-line data is joined
-    with newlines as the SSE spec says.
-    """
-
-    def __init__(self) -> None:
-        self._buffer = b""
-
-    def feed(self, chunk: bytes) -> list[bytes]:
-        buffer = self._buffer + chunk if self._buffer else chunk
-        if b"\r" in buffer:
-            buffer = buffer.replace(b"\r\n", b"\n")
-            if buffer.endswith(b"\r"):  # a CRLF split across reads: wait for the LF
-                self._buffer = buffer
-                return []
-        *blocks, self._buffer = buffer.split(b"\n\n")
-        events = []
-        for block in blocks:
-            if block.startswith(b"data: ") and b"\n" not in block:
-                events.append(block[6:])  # the usual case: one data line
-                continue
-            data = [
-                line[5:].lstrip(b" ") for line in block.split(b"\n") if line.startswith(b"data:")
-            ]
-            if data:
-                events.append(b"\n".join(data))
-        return events
-
-    def close(self) -> list[bytes]:
-        """A final event not followed by a blank line still counts."""
-        if self._buffer.strip():
-            return self.feed(b"\n\n")
-        return []
 
 
 class Deadlines:
@@ -134,7 +100,11 @@ def native_url(base: str, model: str, stream: bool) -> str:
 
 
 class UpstreamStream:
-    """An open upstream SSE response whose status was 2xx; iterate `batches()` once."""
+    """An open upstream SSE response whose status was 2xx; iterate `batches()` once.
+
+    `UpstreamClient.open_stream` returns it only once the first event has arrived (see
+    `first_batch`), so a stream that fails before any event is a normal HTTP error.
+    """
 
     def __init__(
         self,
@@ -142,36 +112,69 @@ class UpstreamStream:
         deadlines: Deadlines,
         idle_timeout: float,
         secrets: tuple[str, ...],
+        upstream: str | None = None,
     ):
         self._response = response
         self._deadlines = deadlines
         self._idle = idle_timeout
         self._secrets = secrets
+        self._upstream = upstream
+        self._reader: AsyncIterator[list[dict[str, Any]]] | None = None
+        self._first: list[dict[str, Any]] | None = None
+
+    async def first_batch(self) -> None:
+        """Read until the first event (kept for `batches()`); AdapterError if the stream
+        fails or ends before one."""
+        self._reader = self._read()
+        try:
+            self._first = await self._reader.__anext__()
+        except StopAsyncIteration:  # pragma: no cover - _read raises before it ends empty
+            raise AdapterError(
+                502, "The upstream stream ended without an event.", code="upstream_stream_cut"
+            ) from None
+        except BaseException:
+            await self._reader.aclose()  # type: ignore[attr-defined]
+            raise
 
     async def batches(self) -> AsyncIterator[list[dict[str, Any]]]:
         """The events of each upstream read, together: the client gets one write per read
         (as early as per-event writes would), which costs far less than one per event."""
+        reader = self._reader if self._reader is not None else self._read()
+        try:
+            if self._first is not None:
+                first, self._first = self._first, None
+                yield first
+            async for batch in reader:
+                yield batch
+        finally:
+            await reader.aclose()  # type: ignore[attr-defined]
+
+    async def _read(self) -> AsyncIterator[list[dict[str, Any]]]:
         decoder = SSEDecoder()
         finished = False
         content = self._response.content
         try:
-            task = asyncio.current_task()
-            assert task is not None
             deadlines = self._deadlines
             while True:
+                # The task is looked up per read: the first read happens in the request's
+                # task (open_stream), the rest in the relay's.
+                task = asyncio.current_task()
+                assert task is not None
                 # Inline rather than Deadlines.run: this runs once per upstream read.
                 deadlines.arm(task, self._idle)
                 try:
                     chunk = await content.readany()
                 except asyncio.CancelledError:
                     if deadlines.disarm(task):
-                        raise _stalled() from None
+                        raise _stalled(self._upstream) from None
                     raise
                 if deadlines.disarm(task):
-                    raise _stalled()
+                    raise _stalled(self._upstream)
                 batch = []
                 try:
                     for payload in decoder.feed(chunk) if chunk else decoder.close():
+                        if not payload.strip():
+                            continue  # an empty `data:` event carries nothing
                         event = self._parse(payload)
                         finished = finished or _has_finish(event)
                         batch.append(event)
@@ -186,7 +189,7 @@ class UpstreamStream:
         except aiohttp.ClientError as exc:
             raise AdapterError(
                 502,
-                f"The upstream stream broke off: {type(exc).__name__}.",
+                f"The upstream stream broke off: {type(exc).__name__}{self._where()}.",
                 code="upstream_stream_cut",
             ) from None
         finally:
@@ -194,36 +197,42 @@ class UpstreamStream:
         if not finished:
             raise AdapterError(
                 502,
-                "The upstream stream ended before the reply finished.",
+                f"The upstream stream ended before the reply finished{self._where()}.",
                 code="upstream_stream_cut",
             )
+
+    def _where(self) -> str:
+        return f" (upstream {self._upstream})" if self._upstream else ""
 
     def _parse(self, payload: bytes) -> dict[str, Any]:
         try:
             event = orjson.loads(payload)
         except orjson.JSONDecodeError:
             raise AdapterError(
-                502, "The upstream sent an event that is not JSON.", code="bad_upstream_response"
-            ) from None
-        candidates = event.get("candidates") if type(event) is dict else None
-        if type(candidates) is list and all(type(c) is dict for c in candidates):
-            return event  # the usual case, checked cheaply
-        if isinstance(event, dict) and "error" in event:
-            raise error_from_native(500, event, secrets=self._secrets)
-        if not is_native_response(event):
-            raise AdapterError(
                 502,
-                "The upstream sent an event that is not a GenerateContentResponse.",
+                f"The upstream sent an event that is not JSON{self._where()}.",
                 code="bad_upstream_response",
-            )
-        return event
+            ) from None
+        if is_native_response(event):
+            return event
+        if isinstance(event, dict) and "error" in event:
+            raise upstream_error(500, event, secrets=self._secrets, upstream=self._upstream)
+        raise AdapterError(
+            502,
+            f"The upstream sent an event that is not a GenerateContentResponse{self._where()}.",
+            code="bad_upstream_response",
+        )
 
     async def aclose(self) -> None:
         self._response.close()
+        if self._reader is not None:  # read ahead by first_batch, maybe never iterated
+            with contextlib.suppress(RuntimeError):  # still running: its owner closes it
+                await self._reader.aclose()  # type: ignore[attr-defined]
 
 
-def _stalled() -> AdapterError:
-    return AdapterError(504, "The upstream stream stalled.", code="upstream_timeout")
+def _stalled(upstream: str | None) -> AdapterError:
+    where = f" (upstream {upstream})" if upstream else ""
+    return AdapterError(504, f"The upstream stream stalled{where}.", code="upstream_timeout")
 
 
 def _has_finish(event: dict[str, Any]) -> bool:
@@ -238,6 +247,8 @@ class UpstreamClient:
     def __init__(self, config: Config, base_url: str):
         self._config = config
         self._base = base_url.rstrip("/")
+        # Named in upstream error messages: the host only, never a path, query or key.
+        self.host = urlsplit(self._base).hostname or "upstream"
         self._session: aiohttp.ClientSession | None = None
         self.deadlines = Deadlines()
 
@@ -274,7 +285,7 @@ class UpstreamClient:
             response = await self.deadlines.run(
                 self.session.request(method, url, data=body, headers=self._headers(key)),
                 self._config.upstream_timeout_s,
-                "The upstream did not answer in time.",
+                f"The upstream {self.host} did not answer in time.",
             )
             observed.upstream_status(response.status)  # metrics: every status, 2xx included
             return response
@@ -282,7 +293,7 @@ class UpstreamClient:
             log.warning("upstream unreachable: %s", type(exc).__name__)
             raise AdapterError(
                 502,
-                f"The upstream could not be reached ({type(exc).__name__}).",
+                f"The upstream {self.host} could not be reached ({type(exc).__name__}).",
                 code="upstream_unreachable",
             ) from None
 
@@ -292,42 +303,39 @@ class UpstreamClient:
             return await self.deadlines.run(
                 response.read(),
                 self._config.upstream_timeout_s,
-                "The upstream reply stalled.",
+                f"The upstream {self.host} reply stalled.",
             )
         except aiohttp.ClientError as exc:
             raise AdapterError(
                 502,
-                f"The upstream reply broke off ({type(exc).__name__}).",
+                f"The upstream {self.host} reply broke off ({type(exc).__name__}).",
                 code="upstream_unreachable",
             ) from None
         finally:
             response.release()
 
+    def default_retries(self) -> int:
+        return self._config.upstream_retries
+
     async def _open(
-        self,
-        model: str,
-        body: bytes,
-        key: str,
-        stream: bool,
-        sources: list[int],
-        retries: int | None = None,
+        self, model: str, body: bytes, key: str, stream: bool, retries: int | None
     ) -> aiohttp.ClientResponse:
-        """POST with up to `retries` retries (default `--upstream-retries`) for 429/503,
-        before any byte reached the client (SPEC E3)."""
-        if retries is None:
-            retries = self._config.upstream_retries
+        """POST with retries for 429/503 before any byte reached the client (SPEC E3).
+
+        `retries`: how many times to retry (None: the configured count). A client that
+        retries itself (the OpenAI SDK sends `x-stainless-retry-count`) should get 0, or
+        every failure would be tried (1 + 2) * (1 + 2) times."""
         url = native_url(self._base, model, stream)
+        limit = self.default_retries() if retries is None else retries
         attempt = 0
         while True:
             response = await self._send("POST", url, key, body)
             if response.status < 300:
                 return response
             payload = _json_or_none(await self._read(response))
-            error = error_from_native(
-                response.status, payload, secrets=(key,), content_sources=sources
-            )
+            error = upstream_error(response.status, payload, secrets=(key,), upstream=self.host)
             log.warning("upstream error %s for model %s", response.status, model)
-            if response.status in RETRYABLE and attempt < retries:
+            if response.status in RETRYABLE and attempt < limit:
                 native = payload.get("error", {}) if isinstance(payload, dict) else {}
                 delay = retry_delay_seconds(native) if isinstance(native, dict) else None
                 if delay is None:
@@ -353,29 +361,66 @@ class UpstreamClient:
         response = await self.call(method, path, key, body, query)
         payload = _json_or_none(await self._read(response))
         if response.status >= 300:
-            raise error_from_native(response.status, payload, secrets=(key,))
+            raise upstream_error(response.status, payload, secrets=(key,), upstream=self.host)
         if payload is None:
-            raise AdapterError(502, "The upstream reply is not JSON.", code="bad_upstream_response")
+            raise AdapterError(
+                502,
+                f"The upstream {self.host} reply is not JSON.",
+                code="bad_upstream_response",
+            )
         return payload
 
+    async def call_json_many(
+        self, method: str, path: str, key: str, bodies: list[bytes]
+    ) -> list[Any]:
+        """`call_json` for each body, concurrently; the replies in the bodies' order (the
+        first error is raised). For requests split to fit a native limit (embeddings)."""
+        return list(
+            await asyncio.gather(*(self.call_json(method, path, key, body) for body in bodies))
+        )
+
     async def generate(
-        self, model: str, body: bytes, key: str, sources: list[int], retries: int | None = None
+        self,
+        model: str,
+        body: bytes,
+        key: str,
+        sources: list[int] | None = None,
+        *,
+        retries: int | None = None,
     ) -> dict[str, Any]:
-        response = await self._open(model, body, key, False, sources, retries)
+        """One generateContent reply, checked to be a GenerateContentResponse (else 502).
+
+        `sources` is accepted for older callers and unused: naming the OpenAI field of a
+        native violation is the translator's job (translate.response.errors)."""
+        response = await self._open(model, body, key, False, retries)
         native = _json_or_none(await self._read(response))
         if not is_native_response(native):
             raise AdapterError(
                 502,
-                "The upstream reply is not a GenerateContentResponse.",
+                f"The upstream {self.host} reply is not a GenerateContentResponse.",
                 code="bad_upstream_response",
             )
         return native
 
     async def open_stream(
-        self, model: str, body: bytes, key: str, sources: list[int], retries: int | None = None
+        self,
+        model: str,
+        body: bytes,
+        key: str,
+        sources: list[int] | None = None,
+        *,
+        retries: int | None = None,
     ) -> UpstreamStream:
-        response = await self._open(model, body, key, True, sources, retries)
-        return UpstreamStream(response, self.deadlines, self._config.stream_idle_timeout_s, (key,))
+        """The stream, returned once its first event has arrived: until then nothing is
+        committed to the client, so any failure (an error status, a stream that breaks or
+        ends before an event, a first event that is not a reply) raises AdapterError and
+        becomes a normal HTTP error instead of a 200 with an error event."""
+        response = await self._open(model, body, key, True, retries)
+        stream = UpstreamStream(
+            response, self.deadlines, self._config.stream_idle_timeout_s, (key,), self.host
+        )
+        await stream.first_batch()
+        return stream
 
 
 def _json_or_none(raw: bytes) -> Any:

@@ -47,14 +47,25 @@ FIXTURES = HERE / "fixtures"
 RESULTS = HERE / "results"
 MODEL = "gemini-2.5-flash"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+IMAGE_MODEL = "gemini-2.5-flash-image"
 MODES = {
     "non-stream": "chat_request.json",
     "stream": "chat_request_stream.json",
+    "images": "images_request.json",
+}
+# The OpenAI route each mode posts to (the reference forwards each to the native call).
+ROUTES = {
+    "non-stream": "/v1/chat/completions",
+    "stream": "/v1/chat/completions",
+    "images": "/v1/images/generations",
 }
 NATIVE_PATHS = {
     "non-stream": f"/v1beta/models/{MODEL}:generateContent",
     "stream": f"/v1beta/models/{MODEL}:streamGenerateContent?alt=sse",
+    "images": f"/v1beta/models/{IMAGE_MODEL}:generateContent",
 }
+# Modes a target has no route for (LiteLLM is set up for chat only).
+SKIPPED_MODES = {"litellm": {"images"}}
 
 LITELLM_BIN = HERE / ".litellm-venv" / "bin" / "litellm"
 # LiteLLM's gemini provider with a custom api_base posts to
@@ -166,7 +177,12 @@ http {{
     server {{
         listen 127.0.0.1:{port} backlog=4096;
         # nginx's static module refuses POST (405); turn that into an internal
-        # GET of the canned body, answered 200.
+        # GET of the canned body, answered 200. Image models get an image reply
+        # (regex locations match in order: this one first).
+        location ~ -image:generateContent$ {{
+            error_page 405 =200 /_canned/generate_image.json;
+            return 405;
+        }}
         location ~ :generateContent$ {{
             error_page 405 =200 /_canned/generate_content.json;
             return 405;
@@ -253,7 +269,7 @@ def wait_idle(root: int, max_s: float = 60.0) -> None:
 
 def measured_run(target: dict, mode: str, conns: int, seconds: float, timeout_s: int = 10) -> dict:
     before = sample(target["proc"].pid)
-    r = wrk(target["url"], FIXTURES / MODES[mode], conns, seconds, timeout_s)
+    r = wrk(target["base"] + ROUTES[mode], FIXTURES / MODES[mode], conns, seconds, timeout_s)
     if target.get("slow"):
         wait_idle(target["proc"].pid)  # its CPU for the abandoned requests is counted too
     after = sample(target["proc"].pid)
@@ -331,8 +347,28 @@ def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, bytes, str]:
         return 0, str(e).encode(), ""
 
 
-def sanity(name: str, url: str) -> str | None:
-    """None if both modes answer correctly, else a reason."""
+def sanity_images(name: str, base: str) -> str | None:
+    st, body, _ = post(base + ROUTES["images"], (FIXTURES / MODES["images"]).read_bytes())
+    if st != 200:
+        return f"images: HTTP {st}: {body[:300]!r}"
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return f"images: not JSON: {body[:300]!r}"
+    if name == "adapter":
+        ok = bool((doc.get("data") or [{}])[0].get("b64_json"))
+    else:
+        ok = bool(doc.get("candidates"))
+    return None if ok else f"images: no image in {body[:300]!r}"
+
+
+def sanity(name: str, base: str) -> str | None:
+    """None if every mode answers correctly, else a reason."""
+    if "images" not in SKIPPED_MODES.get(name, ()):
+        reason = sanity_images(name, base)
+        if reason:
+            return reason
+    url = base + ROUTES["non-stream"]
     st, body, _ = post(url, (FIXTURES / MODES["non-stream"]).read_bytes())
     if st != 200:
         return f"non-stream: HTTP {st}: {body[:300]!r}"
@@ -730,7 +766,7 @@ def main() -> int:
             t = {
                 "name": name,
                 "proc": proc,
-                "url": f"http://127.0.0.1:{port}/v1/chat/completions",
+                "base": f"http://127.0.0.1:{port}",
                 "log": logf,
                 "slow": name == "litellm",
             }
@@ -747,7 +783,7 @@ def main() -> int:
                 stop(proc)
                 continue
             time.sleep(0.3)
-            reason = sanity(name, t["url"])
+            reason = sanity(name, t["base"])
             if reason:
                 log(
                     f"[bench] {name.upper()} GAVE A WRONG ANSWER — {reason}\n"
@@ -773,7 +809,9 @@ def main() -> int:
         # 3. load, interleaved per cell
         for t in targets:  # warm-up (connection pools, lazy imports, allocator)
             for mode in MODES:
-                wrk(t["url"], FIXTURES / MODES[mode], 16, 1)
+                if mode in SKIPPED_MODES.get(t["name"], ()):
+                    continue
+                wrk(t["base"] + ROUTES[mode], FIXTURES / MODES[mode], 16, 1)
                 if t["slow"]:
                     wait_idle(t["proc"].pid)
         fast = [t for t in targets if not t["slow"]]
@@ -783,17 +821,18 @@ def main() -> int:
         # with a longer run after those slices, and left to go idle before the next.
         for mode in MODES:
             for c in conns:
-                parts: dict[str, list[dict]] = {t["name"]: [] for t in targets}
+                here = [t for t in targets if mode not in SKIPPED_MODES.get(t["name"], ())]
+                parts: dict[str, list[dict]] = {t["name"]: [] for t in here}
                 for i in range(rounds):
-                    order = fast if i % 2 == 0 else fast[::-1]
-                    for t in order:
+                    order = [t for t in fast if t in here]
+                    for t in order if i % 2 == 0 else order[::-1]:
                         parts[t["name"]].append(measured_run(t, mode, c, slice_s))
-                for t in targets:
+                for t in here:
                     if t["slow"]:
                         parts[t["name"]].append(
                             measured_run(t, mode, c, args.litellm_seconds, timeout_s=30)
                         )
-                for t in targets:
+                for t in here:
                     r = combine(parts[t["name"]])
                     results["runs"].append(r)
                     if "rps" in r:

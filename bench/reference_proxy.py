@@ -76,6 +76,26 @@ async def lifespan(app):
             await _httpx.aclose()
 
 
+async def images_generations(request: Request) -> Response:
+    """The images pass-through: the body to the model's generateContent, the reply back."""
+    body = await request.body()
+    try:
+        model = orjson.loads(body).get("model") or "gemini-2.5-flash-image"
+    except (orjson.JSONDecodeError, AttributeError):
+        return Response(b'{"error":{"message":"bad json"}}', 400, media_type="application/json")
+    headers = {"Content-Type": "application/json"}
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        headers["x-goog-api-key"] = auth[7:]
+    if _httpx is not None:
+        return await _via_httpx(model, False, body, headers)
+    assert _session is not None
+    url = f"{UPSTREAM}/v1beta/models/{model}:generateContent"
+    async with _session.post(url, data=body, headers=headers) as resp:
+        data = await resp.read()
+        return Response(data, resp.status, media_type="application/json")
+
+
 async def chat_completions(request: Request) -> Response:
     body = await request.body()
     try:
@@ -131,7 +151,10 @@ async def _via_httpx(model: str, stream: bool, body: bytes, headers: dict) -> Re
 
 
 app = Starlette(
-    routes=[Route("/v1/chat/completions", chat_completions, methods=["POST"])],
+    routes=[
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route("/v1/images/generations", images_generations, methods=["POST"]),
+    ],
     lifespan=lifespan,
 )
 

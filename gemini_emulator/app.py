@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from gemini_emulator import embed, faults, models, render, reply, validate
+from gemini_emulator import embed, faults, media, models, render, reply, validate
 from gemini_emulator.errors import (
     GoogleError,
     field_violations,
@@ -50,6 +50,7 @@ SYSTEM_PARAMS = frozenset(
 LIST_PARAMS = SYSTEM_PARAMS | {"pageSize", "pageToken"}
 GENERATE_METHODS = ("generateContent", "streamGenerateContent")
 EMBED_METHOD = "batchEmbedContents"
+PREDICT_METHOD = "predict"
 
 
 def create_app(*, slow_delay: float = 2.0, event_delay: float = 0.005) -> Starlette:
@@ -187,7 +188,7 @@ class _Emulator:
         try:
             _check_key(request)
             _check_params(request, SYSTEM_PARAMS)
-            if method not in (*GENERATE_METHODS, EMBED_METHOD) or not model:
+            if method not in (*GENERATE_METHODS, EMBED_METHOD, PREDICT_METHOD) or not model:
                 raise GoogleError(404, "Requested entity was not found.")
             if not models.supports(model, method):
                 raise model_not_found(model, method)
@@ -196,10 +197,21 @@ class _Emulator:
                 payload = embed.batch(validate.check_embed(body, model), model)
                 self._raise_fault(model)
                 return await self._send_json(model, payload)
-            plan = reply.build(validate.check_generate(body, model), model)
+            if method == PREDICT_METHOD:
+                return await self._send_json(model, media.predict(body, model))
+            native = validate.check_generate(body, model)
+            media_events = media.reply_for(native, model)
+            plan = reply.build(native, model) if media_events is None else None
             self._raise_fault(model)
         except GoogleError as error:
             return error_response(error)
+        if media_events is not None:
+            if method == "generateContent":
+                return await self._send_json(model, media.merge(media_events))
+            return await self._send_stream(
+                model, media_events, sse=request.query_params.get("alt") == "sse"
+            )
+        assert plan is not None
         if method == "generateContent":
             return await self._send_json(model, render.response(plan))
         return await self._send_stream(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-ACCEPTED_PREFIXES = ("gemini-", "fault-", "text-embedding", "learnlm", "gemma")
+ACCEPTED_PREFIXES = ("gemini-", "fault-", "text-embedding", "learnlm", "gemma", "imagen-")
 
 # Fault models exist to exercise error paths; when they do answer, they must look
 # like an ordinary model so the adapter's happy-path code runs unchanged.
@@ -13,6 +13,7 @@ FAULT_BEHAVES_LIKE = "gemini-2.5-flash"
 
 CHAT_METHODS = ("generateContent", "countTokens", "createCachedContent", "batchGenerateContent")
 EMBED_METHODS = ("embedContent",)
+PREDICT_METHODS = ("predict",)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ CATALOGUE: tuple[ModelInfo, ...] = (
     ModelInfo("gemini-3-flash-preview", "Gemini 3 Flash Preview", 1_048_576, 65_536, True),
     ModelInfo("gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", 1_048_576, 65_536, True),
     ModelInfo("gemini-2.5-flash-image", "Nano Banana", 32_768, 32_768, False),
+    ModelInfo("gemini-3-pro-image-preview", "Nano Banana Pro", 65_536, 32_768, False),
+    ModelInfo("gemini-2.5-flash-preview-tts", "Gemini 2.5 Flash TTS", 8_192, 16_384, False),
+    ModelInfo("gemini-2.5-pro-preview-tts", "Gemini 2.5 Pro TTS", 8_192, 16_384, False),
+    ModelInfo("imagen-4.0-generate-001", "Imagen 4", 480, 8_192, False, PREDICT_METHODS),
     ModelInfo("text-embedding-004", "Text Embedding 004", 2_048, 1, False, EMBED_METHODS, 768),
     ModelInfo("gemini-embedding-001", "Gemini Embedding 001", 2_048, 1, False, EMBED_METHODS, 3072),
 )
@@ -62,6 +67,8 @@ def supports(model: str, method: str) -> bool:
         return False
     if method == "batchEmbedContents":
         return is_embedding(model) or is_fault(model)
+    if method == "predict" or model.startswith("imagen-"):
+        return method == "predict" and model.startswith("imagen-")
     return not is_embedding(model)
 
 
@@ -110,7 +117,11 @@ def describe(model: str) -> dict[str, Any]:
         1_048_576,
         65_536,
         thinks_by_default(model),
-        EMBED_METHODS if is_embedding(model) else CHAT_METHODS,
+        EMBED_METHODS
+        if is_embedding(model)
+        else PREDICT_METHODS
+        if model.startswith("imagen-")
+        else CHAT_METHODS,
     )
     body: dict[str, Any] = {
         "name": f"models/{info.name}",
@@ -121,7 +132,7 @@ def describe(model: str) -> dict[str, Any]:
         "outputTokenLimit": info.output_limit,
         "supportedGenerationMethods": list(info.methods),
     }
-    if not is_embedding(info.name):
+    if not is_embedding(info.name) and info.methods != PREDICT_METHODS:
         body.update({"temperature": 1, "topP": 0.95, "topK": 64, "maxTemperature": 2})
         if info.thinking:
             body["thinking"] = True

@@ -41,6 +41,10 @@ OPENAI_TARGETS: dict[str, str] = {
     "openai.chat_completion": "CreateChatCompletionResponse",
     "openai.chat_chunk": "CreateChatCompletionStreamResponse",
     "openai.error": "ErrorResponse",
+    "openai.images_response": "ImagesResponse",
+    "openai.transcription": "CreateTranscriptionResponseJson",
+    "openai.transcription_verbose": "CreateTranscriptionResponseVerboseJson",
+    "openai.translation_verbose": "CreateTranslationResponseVerboseJson",
 }
 
 # output file stem -> (discovery schema, strict?)  Strict = request side: the

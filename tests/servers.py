@@ -72,7 +72,7 @@ class Scripted:
     status: int = 200
     json: Any = None
     events: list[Any] | None = None  # SSE events (dicts, or raw bytes to send as is)
-    delay_s: float = 0.0  # between SSE events
+    delay_s: float = 0.0  # between SSE events; before a JSON reply
     cut_after: int | None = None  # stop the stream (no error) after this many events
 
 
@@ -118,6 +118,8 @@ class FakeUpstream:
         )
         reply = self._next()
         if reply.events is None:
+            if reply.delay_s:
+                await asyncio.sleep(reply.delay_s)
             return Response(orjson.dumps(reply.json), reply.status, media_type="application/json")
 
         async def events() -> Any:

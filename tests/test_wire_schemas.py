@@ -28,6 +28,10 @@ EXPECTED_SCHEMAS = {
     "openai.chat_completion",
     "openai.chat_chunk",
     "openai.error",
+    "openai.images_response",
+    "openai.transcription",
+    "openai.transcription_verbose",
+    "openai.translation_verbose",
     GEMINI_REQUEST,
     GEMINI_RESPONSE,
 }

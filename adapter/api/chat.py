@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from adapter.api.chat_audio import chat_audio_chunks, check_chat_audio, with_chat_audio
 from adapter.api.errors import INTERNAL_ERROR
 from adapter.api.relay import RelayResponse
 from adapter.api.replies import DONE_EVENT, SSE_HEADERS, adapter_headers, json_response
@@ -25,6 +26,7 @@ from adapter.keys import upstream_key
 from adapter.observability.context import Exchange, record
 from adapter.services import services
 from adapter.translate.request import to_native_request
+from adapter.translate.response.errors import with_openai_param
 from adapter.translate.response.reply import completion_from
 from adapter.translate.response.stream import StreamTranslator, sse_event
 from adapter.transport import UpstreamStream
@@ -44,6 +46,7 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     key = upstream_key(request, config)
     body = await read_json(request, config.max_body_bytes)
     native = to_native_request(body, config.model_aliases)
+    check_chat_audio(native)
     exchange = record(
         operation="chat",
         model=native.model,
@@ -58,29 +61,46 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     created = int(time.time())
     fallback_id = svc.new_id("chatcmpl-")  # used if the upstream gives no responseId
     retries = svc.upstream_retries(request)
+    try:
+        if native.stream:
+            upstream = await svc.upstream.open_stream(
+                native.model, payload, key, native.content_sources, retries=retries
+            )
+        else:
+            reply = await svc.upstream.generate(
+                native.model, payload, key, native.content_sources, retries=retries
+            )
+    except AdapterError as error:
+        with_openai_param(error, native.content_sources)  # native field -> messages[j]
+        raise
     if native.stream:
-        upstream = await svc.upstream.open_stream(
-            native.model, payload, key, native.content_sources, retries=retries
-        )
         translator = StreamTranslator(
             model=native.requested_model,
             created=created,
             fallback_id=fallback_id,
             include_usage=native.include_usage,
+            tool_names=native.tool_names,
+        )
+        chunks = (
+            relay_chunks(upstream, translator, exchange)
+            if native.audio is None
+            else chat_audio_chunks(upstream, native, fallback_id, created, svc.new_id("audio_"))
         )
         return RelayResponse(
-            relay_chunks(upstream, translator, exchange),
+            chunks,
             headers | SSE_HEADERS,
             on_cancel=SHUTDOWN_EVENT,
         )
-    reply = await svc.upstream.generate(
-        native.model, payload, key, native.content_sources, retries=retries
-    )
     if exchange is not None:
         exchange.saw_reply(reply)
     completion = completion_from(
-        reply, model=native.requested_model, created=created, fallback_id=fallback_id
+        reply,
+        model=native.requested_model,
+        created=created,
+        fallback_id=fallback_id,
+        tool_names=native.tool_names,
     )
+    completion = with_chat_audio(completion, reply, native, svc.new_id("audio_"))
     return json_response(completion, headers)
 
 

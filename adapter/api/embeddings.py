@@ -14,8 +14,8 @@ from adapter.keys import upstream_key
 from adapter.observability.context import record
 from adapter.services import services
 from adapter.translate.request import native_model_name
-from adapter.translate.request.embeddings import to_native_embeddings
-from adapter.translate.response.embeddings import embeddings_from
+from adapter.translate.request.embeddings import split_batches, to_native_embeddings
+from adapter.translate.response.embeddings import embeddings_from, merge_batches
 
 
 async def embeddings(request: Request) -> Response:
@@ -27,9 +27,15 @@ async def embeddings(request: Request) -> Response:
     model = native_model_name(body["model"], svc.config.model_aliases)
     native = to_native_embeddings(body, model)
     record(operation="embeddings", model=model, body=body)
-    reply = await svc.upstream.call_json(
-        "POST", f"/v1beta/models/{model}:batchEmbedContents", key, orjson.dumps(native.body)
+    # At most 100 inputs per native call: larger inputs go as several concurrent calls.
+    batches = split_batches(native.body)
+    replies = await svc.upstream.call_json_many(
+        "POST",
+        f"/v1beta/models/{model}:batchEmbedContents",
+        key,
+        [orjson.dumps(batch) for batch in batches],
     )
+    reply = merge_batches(replies, [len(batch["requests"]) for batch in batches])
     return json_response(embeddings_from(reply, native.requested_model, native.encoding))
 
 

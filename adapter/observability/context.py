@@ -61,6 +61,17 @@ class Exchange:
             self.response_id = native["responseId"]
             self.response_model = native.get("modelVersion") or ""
 
+    def saw_replies(self, natives: list[dict[str, Any]]) -> None:
+        """Several replies for one request (e.g. n image calls): usage summed."""
+        total: dict[str, int] = {}
+        for native in natives:
+            self.saw_reply(native)
+            for name, value in (native.get("usageMetadata") or {}).items():
+                if isinstance(value, int):
+                    total[name] = total.get(name, 0) + value
+        if total:
+            self.usage = total
+
     def tokens(self) -> dict[str, int]:
         """Token counts by kind in the OpenAI sense the adapter reports to clients:
         `completion` includes `reasoning` (thoughts), `prompt` includes `cached`."""

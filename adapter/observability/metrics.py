@@ -31,7 +31,7 @@ LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
 
 # No `*_created` series: one worker would show them and several would not (the
 # multi-process collector has none), and they double the text.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 # The adapter's own registry (not the library's global one): exactly these metrics.
 REGISTRY = CollectorRegistry(auto_describe=True)

@@ -998,3 +998,11 @@ def test_parameters_errors_use_the_tool_path() -> None:
     with pytest.raises(AdapterError) as err:
         to_native_parameters({"type": "object", "properties": {"q": {"$ref": "#/$defs/Q"}}}, T)
     assert err.value.param == f"{T}.properties.q.$ref"
+
+
+def test_property_path_quotes_a_name_with_a_trailing_newline() -> None:
+    # `$` would match before the final newline; the whole name must be an identifier.
+    from adapter.translate.request.schema import _key
+
+    assert _key("p", "ab") == "p.ab"
+    assert _key("p", "ab\n") == 'p["ab\\n"]'

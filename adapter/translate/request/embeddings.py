@@ -8,6 +8,11 @@ from typing import Any
 from adapter.errors import invalid_request
 from adapter.translate.request.fields import expect, optional
 
+# batchEmbedContents takes at most 100 requests per call ("at most 100 requests can be in a
+# batch", the API's 400); larger inputs are split (docs/translation.md, "Embeddings").
+BATCH_LIMIT = 100
+INT32_MAX = 2**31 - 1
+
 
 @dataclass
 class EmbeddingRequest:
@@ -41,8 +46,12 @@ def to_native_embeddings(body: Any, model: str) -> EmbeddingRequest:
     if encoding not in ("float", "base64"):
         raise invalid_request("encoding_format must be 'float' or 'base64'.", "encoding_format")
     dimensions = optional(body, "dimensions", (int,))
-    if dimensions is not None and dimensions < 1:
-        raise invalid_request("dimensions must be at least 1.", param="dimensions")
+    if dimensions is not None and not 1 <= dimensions <= INT32_MAX:
+        # Not clamped: a different length would change the vectors' shape silently.
+        raise invalid_request(
+            f"dimensions must be between 1 and {INT32_MAX} (the native field is int32).",
+            param="dimensions",
+        )
     optional(body, "user", (str,))
     requests = []
     for text in texts:
@@ -51,3 +60,15 @@ def to_native_embeddings(body: Any, model: str) -> EmbeddingRequest:
             item["outputDimensionality"] = dimensions
         requests.append(item)
     return EmbeddingRequest(model, str(body["model"]), encoding, {"requests": requests})
+
+
+def split_batches(native: dict[str, Any], limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:
+    """A BatchEmbedContentsRequest -> the requests to send, each within the native limit,
+    in input order (merge the replies with response.embeddings.merge_batches)."""
+    requests = native.get("requests") or []
+    if len(requests) <= limit:
+        return [native]
+    return [
+        {**native, "requests": requests[start : start + limit]}
+        for start in range(0, len(requests), limit)
+    ]

@@ -73,8 +73,41 @@ def native_tools(tools: Any, param: str) -> list[dict[str, Any]]:
     return out
 
 
+def split_thinking(
+    google: dict[str, Any], param: str
+) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
+    """The extension without its thinking config, that config (camelCase) and its path.
+
+    `thinking_config` may sit at the top of the extension or inside `generation_config`; it
+    is taken out so thinking is decided in one place (thinking.final_thinking) and checked
+    against the model there. The path names what the caller sent, for x-adapter-adjusted.
+    """
+    rest = dict(google)
+    explicit: dict[str, Any] | None = None
+    where = ""
+    for key in list(rest):
+        name = camel(key)
+        if name == "thinkingConfig":
+            where = f"{param}.{key}"
+            explicit = camelize(expect(rest.pop(key), (dict,), where))
+        elif name == "generationConfig" and isinstance(rest[key], dict):
+            generation = dict(rest[key])
+            for sub in list(generation):
+                if camel(sub) == "thinkingConfig":
+                    inner = f"{param}.{key}.{sub}"
+                    value = camelize(expect(generation.pop(sub), (dict,), inner))
+                    if explicit is None:  # the top-level one wins
+                        explicit, where = value, inner
+            rest[key] = generation
+    return rest, explicit, where
+
+
 def merge_extension(native: dict[str, Any], google: dict[str, Any], param: str) -> None:
-    """Merge the extension into a native request built from the OpenAI fields; explicit wins."""
+    """Merge the extension into a native request built from the OpenAI fields; explicit wins.
+
+    Surfaces take the thinking config out first (`split_thinking`) and hand it to
+    `thinking.final_thinking`, so the thinkingConfig is decided, and checked against the
+    model, in one place; a thinking config still present here is merged unchecked."""
     generation = native.setdefault("generationConfig", {})
     for key, value in google.items():
         name = camel(key)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from adapter.errors import invalid_request
+from adapter.translate.names import to_native
 from adapter.translate.request.fields import expect
 from adapter.translate.request.parts import PartsContext, to_native_parts
 from adapter.translate.signatures import SKIP_SIGNATURE, decode_tool_call_id
@@ -26,23 +28,34 @@ class Conversation:
 
 @dataclass
 class _PendingCall:
-    name: str
+    name: str  # the native name
     native_id: str | None
     message_index: int
     call_index: int
+    call_id: str | None = None  # the client's tool_call id, when it gave one
     answered: bool = False
+    caller_name: str = ""  # the name as the client wrote it (for error messages)
 
 
 def to_native_contents(
-    messages: Any, ctx: PartsContext, signatures_required: bool = False
+    messages: Any,
+    ctx: PartsContext,
+    signatures_required: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> Conversation:
-    """Translate and check the whole history; raise a 400 naming the first bad field."""
+    """Translate and check the whole history; raise a 400 naming the first bad field.
+
+    `names` maps OpenAI function names to their native stand-ins (adapter.translate.names).
+    Tool results pair with calls by `tool_call_id`; where ids repeat or are missing they
+    pair by position (the first call not yet answered), as Gemini itself pairs them.
+    """
     expect(messages, (list,), "messages")
     if not messages:
         raise invalid_request("'messages' must contain at least one message.", param="messages")
+    names = names or {}
     conv = Conversation()
-    calls: dict[str, _PendingCall] = {}  # tool_call_id -> the call it answers
-    open_calls: list[_PendingCall] = []  # calls of the latest assistant turn not yet answered
+    calls: dict[str, list[_PendingCall]] = {}  # tool_call_id -> the calls that carry it
+    open_calls: list[_PendingCall] = []  # calls of the latest assistant turn
     tool_block: list[tuple[int, dict[str, Any], _PendingCall]] = []
 
     def flush_tools() -> None:
@@ -83,10 +96,11 @@ def to_native_contents(
             conv.sources.append(i)
         elif role == "assistant":
             _check_answered(open_calls)
-            parts, new_calls = _assistant_parts(message, i, ctx, signatures_required)
+            parts, new_calls = _assistant_parts(message, i, ctx, signatures_required, names)
             open_calls = new_calls
-            for call_id, call in zip(_tool_call_ids(message), new_calls, strict=True):
-                calls[call_id] = call
+            for call in new_calls:
+                if call.call_id:
+                    calls.setdefault(call.call_id, []).append(call)
             if not parts:
                 raise invalid_request(
                     "An assistant message needs content or tool_calls.", param=f"{param}.content"
@@ -94,18 +108,27 @@ def to_native_contents(
             conv.contents.append({"role": "model", "parts": parts})
             conv.sources.append(i)
         elif role == "tool":
-            call_id = expect(message.get("tool_call_id"), (str,), f"{param}.tool_call_id")
-            call = calls.get(call_id)
+            call_id = message.get("tool_call_id")
+            if call_id is not None:
+                expect(call_id, (str,), f"{param}.tool_call_id")
+            call = _pair(call_id, calls, open_calls)
             if call is None:
                 raise invalid_request(
-                    f"No earlier assistant tool call has the id {call_id!r}.",
+                    f"No earlier assistant tool call has the id {call_id!r}."
+                    if call_id
+                    else "This tool message has no tool_call_id and no tool call is left "
+                    "unanswered to pair it with.",
                     param=f"{param}.tool_call_id",
                 )
             call.answered = True
             tool_block.append((i, _function_response(call, content, f"{param}.content"), call))
         else:  # legacy `function` role: answers the latest call of that name
             name = expect(message.get("name"), (str,), f"{param}.name")
-            call = next((c for c in reversed(open_calls) if c.name == name), None)
+            native = to_native(name, names)
+            call = next(
+                (c for c in open_calls if c.name == native and not c.answered),
+                next((c for c in reversed(open_calls) if c.name == native), None),
+            )
             if call is None:
                 raise invalid_request(
                     f"No earlier assistant function_call named {name!r}.", param=f"{param}.name"
@@ -120,26 +143,35 @@ def to_native_contents(
     return conv
 
 
+def _pair(
+    call_id: str | None, calls: dict[str, list[_PendingCall]], open_calls: list[_PendingCall]
+) -> _PendingCall | None:
+    """The call a tool result answers: by id, the first unanswered call with that id (ids may
+    repeat); without an id, the first unanswered call of the latest turn (by position)."""
+    if call_id:
+        same = calls.get(call_id)
+        if not same:
+            return None
+        return next((c for c in same if not c.answered), same[-1])
+    return next((c for c in open_calls if not c.answered), None)
+
+
 def _check_answered(open_calls: list[_PendingCall]) -> None:
     for call in open_calls:
         if not call.answered:
             raise invalid_request(
-                f"The tool call {call.name!r} has no tool message answering it before the "
-                "next turn.",
+                f"The tool call {call.caller_name or call.name!r} has no tool message answering "
+                "it before the next turn.",
                 param=f"messages[{call.message_index}].tool_calls[{call.call_index}]",
             )
 
 
-def _tool_call_ids(message: dict[str, Any]) -> list[str]:
-    tool_calls = message.get("tool_calls") or []
-    ids = [call["id"] for call in tool_calls]
-    if message.get("function_call") is not None:
-        ids.append(f"legacy-function-call-{id(message)}")
-    return ids
-
-
 def _assistant_parts(
-    message: dict[str, Any], index: int, ctx: PartsContext, signatures_required: bool
+    message: dict[str, Any],
+    index: int,
+    ctx: PartsContext,
+    signatures_required: bool,
+    names: Mapping[str, str],
 ) -> tuple[list[dict[str, Any]], list[_PendingCall]]:
     param = f"messages[{index}]"
     content = message.get("content")
@@ -154,21 +186,35 @@ def _assistant_parts(
         for j, call in enumerate(tool_calls):
             cparam = f"{param}.tool_calls[{j}]"
             expect(call, (dict,), cparam)
-            call_id = expect(call.get("id"), (str,), f"{cparam}.id")
+            call_id = call.get("id")
+            if call_id is not None:  # a missing id pairs by position
+                expect(call_id, (str,), f"{cparam}.id")
             if call.get("type", "function") != "function":
                 raise invalid_request("Only function tool calls are supported.", f"{cparam}.type")
             function = expect(call.get("function"), (dict,), f"{cparam}.function")
-            native_id, signature = decode_tool_call_id(call_id)
+            native_id, signature = decode_tool_call_id(call_id) if call_id else (None, None)
             signature = _extra_signature(call, cparam) or signature
-            part = _function_call_part(function, native_id, f"{cparam}.function")
+            part = _function_call_part(function, native_id, f"{cparam}.function", names)
             if signature:
                 part["thoughtSignature"] = signature
             parts.append(part)
-            calls.append(_PendingCall(part["functionCall"]["name"], native_id, index, j))
+            calls.append(
+                _PendingCall(
+                    part["functionCall"]["name"],
+                    native_id,
+                    index,
+                    j,
+                    call_id or None,
+                    caller_name=str(function.get("name")),
+                )
+            )
     legacy = message.get("function_call")
     if legacy is not None:
         part = _function_call_part(
-            expect(legacy, (dict,), f"{param}.function_call"), None, f"{param}.function_call"
+            expect(legacy, (dict,), f"{param}.function_call"),
+            None,
+            f"{param}.function_call",
+            names,
         )
         parts.append(part)
         calls.append(_PendingCall(part["functionCall"]["name"], None, index, len(calls)))
@@ -193,8 +239,13 @@ def _extra_signature(obj: dict[str, Any], param: str) -> str | None:
     return expect(signature, (str,), f"{param}.extra_content.google.thought_signature")
 
 
-def _function_call_part(function: dict[str, Any], native_id: str | None, param: str) -> dict:
+def _function_call_part(
+    function: dict[str, Any], native_id: str | None, param: str, names: Mapping[str, str]
+) -> dict:
     name = expect(function.get("name"), (str,), f"{param}.name")
+    if not name:
+        raise invalid_request("A tool call needs a function name.", param=f"{param}.name")
+    name = to_native(name, names)
     raw_args = function.get("arguments")
     args: Any = {}
     if raw_args is not None and raw_args != "":

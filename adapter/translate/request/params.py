@@ -39,13 +39,40 @@ def _number(value: Any, name: str, low: float, high: float, integer: bool = Fals
     return value
 
 
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+
+
 def _max_tokens(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    """maxOutputTokens is int32: a larger limit means "no limit" in practice, so it is
+    clamped to the int32 maximum and reported."""
     expect(value, (int,), name)
     if value < 1:
         raise invalid_request(f"{name} must be at least 1.", param=name)
     if name == "max_tokens" and body.get("max_completion_tokens") is not None:
         return  # the newer name wins
+    if value > INT32_MAX:
+        ctx.adjusted.append(f"{name}=clamped:{INT32_MAX}")
+        value = INT32_MAX
     ctx.config["maxOutputTokens"] = value
+
+
+def _seed(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
+    """The native seed is int32; OpenAI's is int64. A seed outside int32 is folded into it
+    (two's complement of the low 32 bits), so different seeds stay different and the same
+    seed stays reproducible; the change is reported."""
+    expect(value, (int,), name)
+    if not INT32_MIN <= value <= INT32_MAX:
+        if not -(2**63) <= value < 2**64:
+            raise invalid_request(
+                f"Invalid value for 'seed': {value} is not a 64-bit integer.",
+                param=name,
+                code="invalid_value",
+            )
+        folded = (value & 0xFFFFFFFF) - (1 << 32 if value & 0x80000000 else 0)
+        ctx.adjusted.append(f"{name}=folded:{folded}")
+        value = folded
+    ctx.config["seed"] = value
 
 
 def _stop(name: str, value: Any, body: dict[str, Any], ctx: _Ctx) -> None:
@@ -127,7 +154,7 @@ Handler = Callable[[str, Any, dict[str, Any], _Ctx], None]
 _HANDLERS: dict[str, Handler] = {
     "temperature": _copier("temperature", 0, 2),
     "top_p": _copier("topP", 0, 1),
-    "seed": _copier("seed", integer=True),
+    "seed": _seed,
     "max_tokens": _max_tokens,
     "max_completion_tokens": _max_tokens,
     "stop": _stop,

@@ -10,8 +10,12 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from adapter.errors import invalid_request
+from adapter.translate.media import ACCEPTED, head_of_base64, native_mime, normalise_mime
 from adapter.translate.request.fields import expect
 
+# input_audio.format -> the label; the bytes' own type wins when they say otherwise.
+# pcm16 (OpenAI: raw 24 kHz 16-bit little-endian mono) has no type Gemini takes: it is
+# wrapped in a WAV header, which is what it is.
 AUDIO_MIME = {
     "wav": "audio/wav",
     "mp3": "audio/mp3",
@@ -20,9 +24,9 @@ AUDIO_MIME = {
     "ogg": "audio/ogg",
     "opus": "audio/ogg",
     "aiff": "audio/aiff",
-    "pcm16": "audio/l16",
-    "webm": "audio/webm",
+    "pcm16": "audio/wav",
 }
+PCM16_RATE = 24000
 
 # URLs Gemini fetches itself: Cloud Storage, the Files API, and YouTube videos.
 _NATIVE_URI_PREFIXES = (
@@ -44,6 +48,19 @@ class RemoteMedia:
     url: str
     param: str
     part: dict[str, Any]
+
+
+def fill_remote_media(item: RemoteMedia, mime: str | None, data: bytes) -> None:
+    """Fill a fetched URL's part in place: the served type normalised and checked against
+    the bytes, as for data: URLs; a type Gemini cannot take is a 400 naming the URL."""
+    sent, refused = native_mime(mime, data[:32])
+    if refused is not None:
+        raise invalid_request(
+            f"The URL serves media of type {refused!r}, which Gemini does not accept.",
+            param=item.param,
+            code="unsupported_media_type",
+        )
+    item.part["inlineData"] = {"mimeType": sent, "data": base64.b64encode(data).decode()}
 
 
 @dataclass
@@ -106,12 +123,44 @@ def _image_part(image: Any, param: str, ctx: PartsContext) -> dict[str, Any]:
     return media_from_url(url, f"{param}.url", ctx)
 
 
+def inline_part(mime: str | None, data: str, param: str) -> dict[str, Any]:
+    """`inlineData` for base64 `data` labelled `mime`: the label normalised and checked
+    against the bytes (adapter.translate.media); a type Gemini cannot take is a 400."""
+    sent, refused = native_mime(mime, head_of_base64(data))
+    if refused is not None:
+        raise invalid_request(
+            f"Gemini does not accept media of type {refused!r} (label {mime!r}); send one "
+            "of the types listed in docs/translation.md (Media types).",
+            param=param,
+            code="unsupported_media_type",
+        )
+    return {"inlineData": {"mimeType": sent, "data": data}}
+
+
+def file_data_part(uri: str, mime: str | None, param: str | None = None) -> dict[str, Any]:
+    """`fileData`; the type normalised, and left out when unknown (it is optional: the
+    Files API and Cloud Storage know the type of what they hold). A known type Gemini does
+    not take is a 400 naming the part, as for inline media."""
+    label = normalise_mime(mime)
+    file_data: dict[str, Any] = {"fileUri": uri}
+    if label and label != "application/octet-stream":
+        if label not in ACCEPTED:
+            raise invalid_request(
+                f"Gemini does not accept media of type {label!r} ({uri}); send one of the "
+                "types listed in docs/translation.md (Media types).",
+                param=param,
+                code="unsupported_media_type",
+            )
+        file_data["mimeType"] = label
+    return {"fileData": file_data}
+
+
 def media_from_url(url: str, param: str, ctx: PartsContext) -> dict[str, Any]:
     if url.startswith("data:"):
         mime, data = parse_data_url(url, param)
-        return {"inlineData": {"mimeType": mime, "data": data}}
+        return inline_part(mime, data, param)
     if url.startswith(_NATIVE_URI_PREFIXES):
-        return {"fileData": {"fileUri": url, "mimeType": guess_mime(url)}}
+        return file_data_part(url, guess_mime(url), param)
     if url.startswith(("http://", "https://")):
         part: dict[str, Any] = {}
         ctx.remote.append(RemoteMedia(url=url, param=param, part=part))
@@ -158,7 +207,35 @@ def _audio_part(audio: Any, param: str) -> dict[str, Any]:
         )
     if data.startswith("data:"):
         _, data = parse_data_url(data, f"{param}.data")
-    return {"inlineData": {"mimeType": mime, "data": data}}
+    if fmt.lower() == "pcm16":
+        data = pcm16_to_wav(data, f"{param}.data")
+    return inline_part(mime, data, param)
+
+
+def pcm16_to_wav(data: str, param: str) -> str:
+    """Raw 24 kHz 16-bit little-endian mono PCM (base64) -> a WAV file (base64)."""
+    try:
+        pcm = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid_request("input_audio.data is not valid base64.", param=param) from None
+    rate, channels, width = PCM16_RATE, 1, 2
+    header = b"".join(
+        [
+            b"RIFF",
+            (36 + len(pcm)).to_bytes(4, "little"),
+            b"WAVEfmt ",
+            (16).to_bytes(4, "little"),
+            (1).to_bytes(2, "little"),  # PCM
+            channels.to_bytes(2, "little"),
+            rate.to_bytes(4, "little"),
+            (rate * channels * width).to_bytes(4, "little"),
+            (channels * width).to_bytes(2, "little"),
+            (8 * width).to_bytes(2, "little"),
+            b"data",
+            len(pcm).to_bytes(4, "little"),
+        ]
+    )
+    return base64.b64encode(header + pcm).decode()
 
 
 def _file_part(file: Any, param: str) -> dict[str, Any]:
@@ -175,12 +252,12 @@ def _file_part(file: Any, param: str) -> dict[str, Any]:
         else:
             data = file_data
             mime = guess_mime(filename) if filename else "application/pdf"
-        return {"inlineData": {"mimeType": mime, "data": data}}
+        return inline_part(mime, data, param)
     if file_id is not None:
         expect(file_id, (str,), f"{param}.file_id")
         uri = file_id
         if file_id.startswith("files/"):
             uri = f"https://generativelanguage.googleapis.com/v1beta/{file_id}"
         mime = guess_mime(filename) if filename else guess_mime(uri)
-        return {"fileData": {"fileUri": uri, "mimeType": mime}}
+        return file_data_part(uri, mime, param)
     raise invalid_request("A file part needs file_data or file_id.", param=param)

@@ -81,7 +81,7 @@ _TYPE_KEYWORDS: dict[str, frozenset[str]] = {
 _TYPED_KEYWORDS: frozenset[str] = frozenset().union(*_TYPE_KEYWORDS.values())
 _STRING_FORMATS: frozenset[str] = frozenset({"date-time", "date", "time", "enum"})
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")  # whole string: fullmatch
 
 
 class _TooLarge(Exception):
@@ -259,7 +259,7 @@ def to_native_parameters(schema: object | None, param: str) -> JsonSchema | None
 
 def _key(path: str, key: str) -> str:
     """Extend an OpenAI-style path; odd property names are quoted so the path stays unambiguous."""
-    if _IDENTIFIER.match(key):
+    if _IDENTIFIER.fullmatch(key):
         return f"{path}.{key}"
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 

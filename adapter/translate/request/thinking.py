@@ -39,21 +39,109 @@ class Thinking:
 
 
 def thinking_from(body: dict[str, Any], caps: ModelCaps) -> Thinking:
-    """The thinkingConfig for `reasoning_effort` or `thinking` (effort wins if both are given)."""
+    """The thinkingConfig for `reasoning_effort` or `thinking` (effort wins if both are given).
+
+    Kept for callers without an extension; `final_thinking` is the one decision."""
+    return final_thinking(
+        caps, effort=body.get("reasoning_effort"), anthropic=body.get("thinking")
+    )
+
+
+def final_thinking(
+    caps: ModelCaps,
+    *,
+    effort: Any = None,
+    effort_param: str = "reasoning_effort",
+    anthropic: Any = None,
+    explicit: dict[str, Any] | None = None,
+    explicit_param: str = "google.thinking_config",
+) -> Thinking:
+    """The one place the thinkingConfig is decided (docs/thinking.md).
+
+    `effort` (OpenAI `reasoning_effort`, or the Responses API's `reasoning.effort` named by
+    `effort_param`) or Anthropic-style `anthropic` gives a first value; an explicit native
+    `explicit` thinkingConfig (camelCase, from `google.thinking_config`) then wins field by
+    field; the result is checked against the model's capabilities. `adjusted` lists, per
+    parameter the caller sent, what happened to it; the returned config is exactly what is
+    sent. Raises a 400 for an invalid effort or thinking object.
+    """
     result = Thinking()
-    effort = body.get("reasoning_effort")
-    thinking = body.get("thinking")
+    derived = Thinking()
     if effort is not None:
-        expect(effort, (str,), "reasoning_effort")
+        expect(effort, (str,), effort_param)
         if effort not in EFFORTS:
             raise invalid_request(
-                f"Invalid reasoning_effort {effort!r}; expected one of {', '.join(EFFORTS)}.",
-                param="reasoning_effort",
+                f"Invalid {effort_param} {effort!r}; expected one of {', '.join(EFFORTS)}.",
+                param=effort_param,
             )
-        _apply_effort(effort, caps, result, "reasoning_effort")
-    elif thinking is not None:
-        _apply_anthropic(expect(thinking, (dict,), "thinking"), caps, result)
+        _apply_effort(effort, caps, derived, effort_param)
+    elif anthropic is not None:
+        _apply_anthropic(expect(anthropic, (dict,), "thinking"), caps, derived)
+    if explicit is None:
+        return derived
+    source = effort_param if effort is not None else "thinking"
+    sets_amount = "thinkingBudget" in explicit or "thinkingLevel" in explicit
+    if sets_amount and ("thinkingBudget" in derived.config or "thinkingLevel" in derived.config):
+        result.adjusted.append(f"{source}=overridden:{explicit_param}")
+        derived.config.pop("thinkingBudget", None)
+        derived.config.pop("thinkingLevel", None)
+    else:
+        result.adjusted.extend(derived.adjusted)
+    if caps.thinking == "none":
+        result.adjusted.append(f"{explicit_param}=dropped")
+        return result
+    config = {**derived.config, **explicit}
+    _check_explicit(config, caps, result, explicit_param)
+    result.config = config
     return result
+
+
+def _check_explicit(
+    config: dict[str, Any], caps: ModelCaps, result: Thinking, param: str
+) -> None:
+    """An explicit native thinkingConfig, made acceptable to the model (in place)."""
+    level = config.get("thinkingLevel")
+    budget = config.get("thinkingBudget")
+    if level is not None and budget is not None:  # the native API refuses both
+        if caps.thinking == "level":
+            del config["thinkingBudget"]
+            result.adjusted.append(f"{param}.thinking_budget=dropped")
+            budget = None
+        else:
+            del config["thinkingLevel"]
+            result.adjusted.append(f"{param}.thinking_level=dropped")
+            level = None
+    if level is not None:
+        expect(level, (str,), f"{param}.thinking_level")
+        wanted = level.lower()
+        if caps.thinking == "level":
+            sent = level_supported(wanted, caps)
+            if sent != wanted:
+                result.adjusted.append(f"{param}=level:{sent}")
+            config["thinkingLevel"] = sent.upper()
+        else:  # a budget model: the effort table's budget for that level
+            del config["thinkingLevel"]
+            sent_budget = BUDGET_FOR_EFFORT.get(wanted, BUDGET_FOR_EFFORT["medium"])
+            clamped = min(max(sent_budget, caps.min_budget), caps.max_budget)
+            config["thinkingBudget"] = clamped
+            result.adjusted.append(f"{param}=budget:{clamped}")
+    elif budget is not None:
+        expect(budget, (int,), f"{param}.thinking_budget")
+        if caps.thinking == "budget":
+            if budget != -1:  # -1: dynamic thinking, accepted everywhere budgets are
+                clamped = min(max(budget, caps.min_budget), caps.max_budget)
+                if clamped != budget:
+                    config["thinkingBudget"] = clamped
+                    result.adjusted.append(f"{param}=budget:{clamped}")
+        else:  # a level model: levels as for Anthropic budgets; -1 is the model's default
+            del config["thinkingBudget"]
+            if budget == -1:
+                result.adjusted.append(f"{param}.thinking_budget=dropped")
+                return
+            wanted = "low" if budget <= 1024 else "medium" if budget <= 8192 else "high"
+            sent = level_supported(wanted, caps)
+            config["thinkingLevel"] = sent.upper()
+            result.adjusted.append(f"{param}=level:{sent}")
 
 
 def _apply_effort(effort: str, caps: ModelCaps, result: Thinking, param: str) -> None:

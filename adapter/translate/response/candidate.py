@@ -7,12 +7,14 @@ non-stream reply (SPEC T3).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import orjson
 
+from adapter.translate.response.partial_args import apply_partial_args
 from adapter.translate.signatures import encode_tool_call_id
 
 
@@ -23,6 +25,7 @@ class OpenCall:
 
     index: int  # the tool call's number within its choice
     args: dict[str, Any] = field(default_factory=dict)
+    continuing: set[str] = field(default_factory=set)  # string paths still being streamed
 
 
 @dataclass(slots=True)
@@ -32,98 +35,121 @@ class PartsOut:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
     code: list[dict[str, Any]] = field(default_factory=list)  # raw native code-execution parts
+    # Server-side tool parts (toolCall / toolResponse, Gemini 3 with
+    # includeServerSideToolInvocations): kept for extra_content, never client tool calls.
+    server_tools: list[dict[str, Any]] = field(default_factory=list)
     signature: str | None = None  # a thoughtSignature on a non-call part (Gemini 3 text)
     open_call: OpenCall | None = None  # still receiving arguments when the parts ended
     # Arguments of pieced calls that completed, by tool call number (for stream deltas).
     completed_args: dict[int, str] = field(default_factory=dict)
+    # Per part, in order: (code point offset in "".join(texts) where its text starts, the
+    # text it added to content, "" for none). Grounding segments with partIndex use it.
+    spans: list[tuple[int, str]] = field(default_factory=list)
+    length: int = 0  # code points in "".join(texts)
 
-
-def apply_partial_args(args: dict[str, Any], partials: Any) -> None:
-    """`[{"jsonPath": "$.location", "stringValue": "Bos"}, ...]` into `args`; string pieces
-    of the same path are concatenated, other values replace."""
-    for partial in partials if isinstance(partials, list) else ():
-        keys = str(partial.get("jsonPath", "$")).removeprefix("$").strip(".").split(".")
-        target = args
-        for key in keys[:-1]:
-            target = target.setdefault(key, {})
-        if "stringValue" in partial:
-            target[keys[-1]] = str(target.get(keys[-1], "")) + partial["stringValue"]
-        elif "numberValue" in partial:
-            target[keys[-1]] = partial["numberValue"]
-        elif "boolValue" in partial:
-            target[keys[-1]] = partial["boolValue"]
-        elif "nullValue" in partial:
-            target[keys[-1]] = None
+    def add_text(self, text: str) -> None:
+        self.spans.append((self.length, text))
+        self.texts.append(text)
+        self.length += len(text)
 
 
 def parts_out(
-    parts: Any, id_seed: str, first_call: int = 0, open_call: OpenCall | None = None
+    parts: Any,
+    id_seed: str,
+    first_call: int = 0,
+    open_call: OpenCall | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> PartsOut:
     """`first_call` numbers tool calls across stream events so ids match the reply's;
-    `open_call` carries a pieced function call from the previous event."""
+    `open_call` carries a pieced function call from the previous event; `names` maps native
+    function names back to the caller's (NativeRequest.tool_names)."""
     out = PartsOut(open_call=open_call)
     if not isinstance(parts, list):
         return out
     for part in parts:
         if not isinstance(part, dict):
+            out.spans.append((out.length, ""))
             continue
-        if "functionCall" in part:
-            call = part["functionCall"] or {}
-            if out.open_call is not None and "name" not in call:
-                apply_partial_args(out.open_call.args, call.get("partialArgs"))
-                if not call.get("willContinue"):  # `{}` ends the pieced call
-                    arguments = orjson.dumps(out.open_call.args).decode()
-                    out.completed_args[out.open_call.index] = arguments
-                    local = out.open_call.index - first_call
-                    if 0 <= local < len(out.tool_calls):
-                        out.tool_calls[local]["function"]["arguments"] = arguments
-                    out.open_call = None
-                continue
-            number = first_call + len(out.tool_calls)
-            call_id = encode_tool_call_id(
-                f"{id_seed}:{number}", call.get("id"), part.get("thoughtSignature")
-            )
-            pieced = bool(call.get("willContinue")) and "args" not in call
-            tool_call: dict[str, Any] = {
-                "id": call_id,
-                "type": "function",
-                "function": {
-                    "name": call.get("name", ""),
-                    "arguments": "" if pieced else orjson.dumps(call.get("args") or {}).decode(),
-                },
-            }
-            if part.get("thoughtSignature"):
-                tool_call["extra_content"] = {
-                    "google": {"thought_signature": part["thoughtSignature"]}
-                }
-            out.tool_calls.append(tool_call)
-            if pieced:
-                out.open_call = OpenCall(number)
-            continue
-        if part.get("thoughtSignature"):
-            out.signature = part["thoughtSignature"]
-        if "text" in part:
-            if part.get("thought"):
-                out.reasoning.append(part["text"])
-            elif part["text"]:
-                out.texts.append(part["text"])
-        elif "inlineData" in part:
-            blob = part["inlineData"] or {}
-            mime = blob.get("mimeType", "application/octet-stream")
-            if mime.startswith("image/") and not part.get("thought"):
-                url = f"data:{mime};base64,{blob.get('data', '')}"
-                out.images.append({"type": "image_url", "image_url": {"url": url}})
-        elif "executableCode" in part:
-            code = part["executableCode"] or {}
-            language = str(code.get("language", "")).lower().replace("language_unspecified", "")
-            out.texts.append(f"\n```{language}\n{code.get('code', '')}\n```\n")
-            out.code.append(part)
-        elif "codeExecutionResult" in part:
-            result = part["codeExecutionResult"] or {}
-            output = result.get("output", "")
-            out.texts.append(f"\n```output\n{output}\n```\n")
-            out.code.append(part)
+        spans_before = len(out.spans)
+        _part_out(part, out, id_seed, first_call, names)
+        if len(out.spans) == spans_before:  # the part added no content text
+            out.spans.append((out.length, ""))
     return out
+
+
+def _part_out(
+    part: dict[str, Any],
+    out: PartsOut,
+    id_seed: str,
+    first_call: int,
+    names: Mapping[str, str] | None,
+) -> None:
+    if "functionCall" in part:
+        call = part["functionCall"] or {}
+        if out.open_call is not None and "name" not in call:
+            apply_partial_args(
+                out.open_call.args, call.get("partialArgs"), out.open_call.continuing
+            )
+            if not call.get("willContinue"):  # `{}` ends the pieced call
+                arguments = orjson.dumps(out.open_call.args).decode()
+                out.completed_args[out.open_call.index] = arguments
+                local = out.open_call.index - first_call
+                if 0 <= local < len(out.tool_calls):
+                    out.tool_calls[local]["function"]["arguments"] = arguments
+                out.open_call = None
+            return
+        number = first_call + len(out.tool_calls)
+        call_id = encode_tool_call_id(
+            f"{id_seed}:{number}", call.get("id"), part.get("thoughtSignature")
+        )
+        pieced = bool(call.get("willContinue")) and "args" not in call
+        tool_call: dict[str, Any] = {
+            "id": call_id,
+            "type": "function",
+            "function": {
+                "name": _caller_name(call.get("name", ""), names),
+                "arguments": "" if pieced else orjson.dumps(call.get("args") or {}).decode(),
+            },
+        }
+        if part.get("thoughtSignature"):
+            tool_call["extra_content"] = {
+                "google": {"thought_signature": part["thoughtSignature"]}
+            }
+        out.tool_calls.append(tool_call)
+        if pieced:
+            out.open_call = OpenCall(number)
+        return
+    if part.get("thoughtSignature"):
+        out.signature = part["thoughtSignature"]
+    if "text" in part:
+        if part.get("thought"):
+            out.reasoning.append(part["text"])
+        elif part["text"]:
+            out.add_text(part["text"])
+    elif "inlineData" in part:
+        blob = part["inlineData"] or {}
+        mime = blob.get("mimeType", "application/octet-stream")
+        if mime.startswith("image/") and not part.get("thought"):
+            url = f"data:{mime};base64,{blob.get('data', '')}"
+            out.images.append({"type": "image_url", "image_url": {"url": url}})
+    elif "executableCode" in part:
+        code = part["executableCode"] or {}
+        language = str(code.get("language", "")).lower().replace("language_unspecified", "")
+        out.add_text(f"\n```{language}\n{code.get('code', '')}\n```\n")
+        out.code.append(part)
+    elif "toolCall" in part or "toolResponse" in part:
+        out.server_tools.append(part)
+    elif "codeExecutionResult" in part:
+        result = part["codeExecutionResult"] or {}
+        output = result.get("output", "")
+        out.add_text(f"\n```output\n{output}\n```\n")
+        out.code.append(part)
+
+
+def _caller_name(name: Any, names: Mapping[str, str] | None) -> Any:
+    if names and isinstance(name, str):
+        return names.get(name, name)
+    return name
 
 
 def logprobs_from(candidate: dict[str, Any]) -> dict[str, Any] | None:
@@ -184,7 +210,10 @@ _CANDIDATE_EXTRAS = (
 
 
 def google_extras(
-    candidate: dict[str, Any], response: dict[str, Any], code: list[dict[str, Any]]
+    candidate: dict[str, Any],
+    response: dict[str, Any],
+    code: list[dict[str, Any]],
+    server_tools: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     for key in _CANDIDATE_EXTRAS:
@@ -197,6 +226,8 @@ def google_extras(
         extras["block_reason"] = feedback["blockReason"]
     if code:
         extras["code_execution"] = snake_keys(code)
+    if server_tools:
+        extras["server_tool_invocations"] = snake_keys(server_tools)
     for key in ("modelVersion", "responseId", "createTime"):
         if key in response:
             extras[snake(key)] = response[key]

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from adapter.native_shape import is_native_response  # noqa: F401 - kept importable here
 from adapter.translate.response.candidate import google_extras, logprobs_from, parts_out
-from adapter.translate.response.citations import annotations_from
 from adapter.translate.response.finish import finish_reason_from
+from adapter.translate.response.grounding import annotations_from
 from adapter.translate.response.usage import usage_from
-
-_RESPONSE_FIELDS = ("candidates", "promptFeedback", "usageMetadata")
-
-
-def is_native_response(obj: Any) -> bool:
-    """A 2xx body that is not a GenerateContentResponse is a bad upstream reply (SPEC E2b)."""
-    if not isinstance(obj, dict) or not any(key in obj for key in _RESPONSE_FIELDS):
-        return False
-    candidates = obj.get("candidates", [])
-    if not isinstance(candidates, list) or not all(isinstance(c, dict) for c in candidates):
-        return False
-    return all(isinstance(obj.get(key, {}), dict) for key in ("promptFeedback", "usageMetadata"))
 
 
 def completion_id_from(native: dict[str, Any], fallback: str) -> str:
@@ -27,8 +17,13 @@ def completion_id_from(native: dict[str, Any], fallback: str) -> str:
     return f"chatcmpl-{response_id}" if response_id else fallback
 
 
-def message_from(candidate: dict[str, Any], native: dict[str, Any], id_seed: str) -> dict:
-    out = parts_out((candidate.get("content") or {}).get("parts"), id_seed)
+def message_from(
+    candidate: dict[str, Any],
+    native: dict[str, Any],
+    id_seed: str,
+    tool_names: Mapping[str, str] | None = None,
+) -> dict:
+    out = parts_out((candidate.get("content") or {}).get("parts"), id_seed, names=tool_names)
     content = "".join(out.texts) if out.texts else None
     message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
     if out.reasoning:
@@ -37,10 +32,10 @@ def message_from(candidate: dict[str, Any], native: dict[str, Any], id_seed: str
         message["tool_calls"] = out.tool_calls
     if out.images:
         message["images"] = out.images
-    annotations = annotations_from(candidate.get("groundingMetadata"), content or "")
+    annotations = annotations_from(candidate.get("groundingMetadata"), content or "", out.spans)
     if annotations:
         message["annotations"] = annotations
-    extras = google_extras(candidate, native, out.code)
+    extras = google_extras(candidate, native, out.code, out.server_tools)
     if out.signature:
         extras["thought_signature"] = out.signature
     message["extra_content"] = {"google": extras}
@@ -64,13 +59,20 @@ def blocked_choice(native: dict[str, Any]) -> dict[str, Any]:
 
 
 def completion_from(
-    native: dict[str, Any], *, model: str, created: int, fallback_id: str
+    native: dict[str, Any],
+    *,
+    model: str,
+    created: int,
+    fallback_id: str,
+    tool_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    """`tool_names`: NativeRequest.tool_names, so function names come back as the caller
+    declared them."""
     completion_id = completion_id_from(native, fallback_id)
     choices = []
     for position, candidate in enumerate(native.get("candidates") or []):
         index = candidate.get("index", position)
-        message = message_from(candidate, native, f"{completion_id}:{index}")
+        message = message_from(candidate, native, f"{completion_id}:{index}", tool_names)
         choices.append(
             {
                 "index": index,

@@ -8,6 +8,7 @@ final chunk can carry grounding annotations computed over the whole text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +20,8 @@ from adapter.translate.response.candidate import (
     logprobs_from,
     parts_out,
 )
-from adapter.translate.response.citations import annotations_from
 from adapter.translate.response.finish import finish_reason_from
+from adapter.translate.response.grounding import annotations_from
 from adapter.translate.response.reply import blocked_choice, completion_id_from
 from adapter.translate.response.usage import usage_from
 
@@ -35,15 +36,27 @@ class _Choice:
     role_sent: bool = False
     calls: int = 0
     texts: list[str] = field(default_factory=list)  # kept for grounding offsets only
+    spans: list[tuple[int, str]] = field(default_factory=list)  # every part so far, in order
+    length: int = 0  # code points in "".join(texts)
     fields: dict[str, Any] = field(default_factory=dict)  # latest candidate-level fields
     code: list[dict[str, Any]] = field(default_factory=list)
+    server_tools: list[dict[str, Any]] = field(default_factory=list)
     signature: str | None = None
     open_call: OpenCall | None = None
 
 
 class StreamTranslator:
-    def __init__(self, *, model: str, created: int, fallback_id: str, include_usage: bool):
+    def __init__(
+        self,
+        *,
+        model: str,
+        created: int,
+        fallback_id: str,
+        include_usage: bool,
+        tool_names: Mapping[str, str] | None = None,
+    ):
         self.model = model
+        self.tool_names = tool_names or {}
         self.created = created
         self.fallback_id = fallback_id
         self.include_usage = include_usage
@@ -129,6 +142,9 @@ class StreamTranslator:
         self._last_event = event
         if event.get("usageMetadata"):
             self._usage = event["usageMetadata"]
+        for piece in texts:
+            state.spans.append((state.length, piece))
+            state.length += len(piece)
         text = "".join(texts)
         if not text:
             return b""
@@ -160,8 +176,12 @@ class StreamTranslator:
         parts = (candidate.get("content") or {}).get("parts")
         if not parts:
             return {}
-        out = parts_out(parts, f"{self.id}:{index}", state.calls, state.open_call)
+        out = parts_out(
+            parts, f"{self.id}:{index}", state.calls, state.open_call, self.tool_names
+        )
         state.open_call = out.open_call
+        state.spans.extend((state.length + offset, text) for offset, text in out.spans)
+        state.length += out.length
         delta: dict[str, Any] = {}
         if out.texts:
             text = "".join(out.texts)
@@ -182,6 +202,7 @@ class StreamTranslator:
         if out.images:
             delta["images"] = out.images
         state.code.extend(out.code)
+        state.server_tools.extend(out.server_tools)
         if out.signature:
             state.signature = out.signature
         return delta
@@ -196,11 +217,13 @@ class StreamTranslator:
             state = self._choices[index]
             delta: dict[str, Any] = {} if state.role_sent else {"role": "assistant"}
             annotations = annotations_from(
-                state.fields.get("groundingMetadata"), "".join(state.texts)
+                state.fields.get("groundingMetadata"), "".join(state.texts), state.spans
             )
             if annotations:
                 delta["annotations"] = annotations
-            extras = google_extras(state.fields, self._last_event, state.code)
+            extras = google_extras(
+                state.fields, self._last_event, state.code, state.server_tools
+            )
             if state.signature:
                 extras["thought_signature"] = state.signature
             delta["extra_content"] = {"google": extras}
