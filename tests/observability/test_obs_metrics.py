@@ -125,3 +125,26 @@ def test_every_route_is_counted_even_unknown_ones(fake_base_url: str) -> None:
         assert sample(text, "adapter_requests_total", **labels) > sample(
             before, "adapter_requests_total", **labels
         )
+
+
+def test_image_and_speech_routes_are_counted_with_their_model(
+    emulator_base_url: str,
+) -> None:
+    base = emulator_base_url.removesuffix("/v1")
+    before = scrape(base)
+    client = openai.OpenAI(base_url=emulator_base_url, api_key="k", max_retries=0)
+    client.images.generate(model="gemini-2.5-flash-image", prompt="a lighthouse", n=2)
+    client.audio.speech.create(
+        model="gemini-2.5-flash-preview-tts", voice="Kore", input="Hi", response_format="wav"
+    ).read()
+    text = scrape(base)
+
+    def delta(name: str, **labels: str) -> float:
+        return sample(text, name, **labels) - sample(before, name, **labels)
+
+    image = {"model": "gemini-2.5-flash-image"}
+    assert delta("adapter_requests_total", route="images", status="200", **image) == 1
+    assert delta("adapter_upstream_responses_total", status="200") == 3  # n=2, then speech
+    assert delta("adapter_tokens_total", kind="prompt", **image) > 0
+    speech = {"route": "audio", "model": "gemini-2.5-flash-preview-tts", "status": "200"}
+    assert delta("adapter_requests_total", **speech) == 1
