@@ -135,6 +135,19 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"gemini-adapter: {exc}", file=sys.stderr)
         return 2
+    vertex = ""
+    if config.upstream == "vertex":
+        project = config.vertex_project
+        if config.uses_google_credentials:  # checked once here, for a one-line refusal
+            from adapter.credentials import CredentialsError, find_google_credentials
+
+            try:
+                project = find_google_credentials(project)
+            except CredentialsError as exc:
+                print(f"gemini-adapter: {exc}", file=sys.stderr)
+                return 2
+        scope = f"project {project}" if project else "express mode"
+        vertex = f" (Vertex AI, {scope}, location {config.vertex_location})"
 
     # Before any metric exists: prometheus_client picks its multi-process mode from the
     # environment, in every worker (adapter.observability.workers). This process makes none.
@@ -142,12 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     if config.workers > 1 or os.environ.get(workers.MULTIPROC_ENV):
         metrics_dir = workers.prepare_multiprocess_dir()
     try:
-        return _serve(config)
+        return _serve(config, vertex)
     finally:
         workers.remove_multiprocess_dir(metrics_dir)
 
 
-def _serve(config: Config) -> int:
+def _serve(config: Config, vertex: str) -> int:
+    """Logging set up, the socket bound, then uvicorn (one process, or the workers).
+    `vertex`: the Vertex AI description for the start-up line, or ""."""
     from adapter.logs import log_config
 
     os.environ[CONFIG_ENV] = to_environment(config)
@@ -170,10 +185,11 @@ def _serve(config: Config) -> int:
     sock = uv_config.bind_socket()  # a failed bind exits here, before "serving on"
     upstream = "built-in emulator" if config.uses_emulator else config.upstream_url
     logging.getLogger("adapter").info(
-        "serving on http://%s:%d/v1 -> %s (%d worker%s)",
+        "serving on http://%s:%d/v1 -> %s%s (%d worker%s)",
         config.host,
         config.port,
         upstream,
+        vertex,
         config.workers,
         "s" if config.workers > 1 else "",
     )

@@ -20,10 +20,14 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from adapter.endpoints import vertex_base
 
 DEFAULT_UPSTREAM = "https://generativelanguage.googleapis.com"
 EMULATOR = "emulator"
+_LOCATION = re.compile(r"[a-z][a-z0-9-]{0,62}")
+_PROJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9.:_-]{0,127}")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
@@ -40,9 +44,9 @@ class Config(BaseModel):
     port: int = Field(8080, ge=0, le=65535)
     workers: int = Field(1, ge=1, le=256)
     upstream: Literal["gemini", "vertex"] = "gemini"  # the native API flavour
-    upstream_url: str = DEFAULT_UPSTREAM  # a base URL, or "emulator"
+    upstream_url: str = DEFAULT_UPSTREAM  # a base URL, or "emulator"; Vertex: the location's host
     upstream_auth: Literal["x-goog-api-key", "bearer"] = "x-goog-api-key"
-    vertex_project: str | None = None
+    vertex_project: str | None = None  # else the credentials' project (docs/vertex.md)
     vertex_location: str = "global"
     server_key: str | None = None  # GEMINI_API_KEY: used upstream instead of the caller's key
     client_keys: frozenset[str] = frozenset()  # ADAPTER_API_KEYS: what callers must present
@@ -63,6 +67,34 @@ class Config(BaseModel):
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     log_format: Literal["text", "json"] = "text"
     access_log: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _vertex_host(cls, data: Any) -> Any:
+        """On Vertex without an explicit base, the location's public host."""
+        if (
+            isinstance(data, dict)
+            and data.get("upstream") == "vertex"
+            and not data.get("upstream_url")
+        ):
+            location = data.get("vertex_location") or "global"
+            if isinstance(location, str) and _LOCATION.fullmatch(location):
+                return {**data, "upstream_url": vertex_base(location)}
+        return data
+
+    @field_validator("vertex_location")
+    @classmethod
+    def _check_location(cls, value: str) -> str:
+        if not _LOCATION.fullmatch(value):
+            raise ValueError(f"{value!r} is not a location (e.g. global, us-central1)")
+        return value
+
+    @field_validator("vertex_project")
+    @classmethod
+    def _check_project(cls, value: str | None) -> str | None:
+        if value is not None and not _PROJECT.fullmatch(value):
+            raise ValueError(f"{value!r} is not a project id")
+        return value
 
     @field_validator("upstream_url")
     @classmethod
@@ -97,15 +129,28 @@ class Config(BaseModel):
     def uses_emulator(self) -> bool:
         return self.upstream_url == EMULATOR
 
+    @property
+    def uses_google_credentials(self) -> bool:
+        """Vertex with Application Default Credentials: the adapter holds the upstream identity,
+        so callers present ADAPTER_API_KEYS as in server-key mode. An API key on Vertex
+        (express mode) and the built-in emulator need no Google credentials."""
+        return self.upstream == "vertex" and not self.server_key and not self.uses_emulator
+
+    @property
+    def holds_upstream_identity(self) -> bool:
+        """A server key or Google credentials: what callers spend is the adapter's."""
+        return bool(self.server_key) or self.uses_google_credentials
+
     def check(self) -> None:
         """Refuse configurations that would be unsafe to serve (an open relay)."""
-        if self.server_key and not self.client_keys and not self.allow_open_relay:
+        if self.holds_upstream_identity and not self.client_keys and not self.allow_open_relay:
             if not _is_loopback(self.host):
+                what = "GEMINI_API_KEY is set" if self.server_key else "Vertex credentials are used"
                 raise ConfigError(
-                    "GEMINI_API_KEY is set but ADAPTER_API_KEYS is empty and the host "
+                    f"{what} but ADAPTER_API_KEYS is empty and the host "
                     f"{self.host!r} is not loopback: anyone reaching this port would spend "
-                    "your key (an open relay). Set ADAPTER_API_KEYS, bind to 127.0.0.1, "
-                    "or pass --allow-open-relay."
+                    "your upstream quota (an open relay). Set ADAPTER_API_KEYS, bind to "
+                    "127.0.0.1, or pass --allow-open-relay."
                 )
 
 

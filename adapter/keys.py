@@ -2,7 +2,8 @@
 
 Forwarding mode (no server key): the caller's own Gemini key (`Authorization: Bearer K`,
 `x-goog-api-key: K` or `?key=K`) is sent upstream. Server-key mode (`GEMINI_API_KEY`): the
-caller must present one of `ADAPTER_API_KEYS` and the server key is sent upstream.
+caller must present one of `ADAPTER_API_KEYS` and the server key is sent upstream. Vertex AI
+with Google credentials works like server-key mode (docs/vertex.md).
 See README "Against the real Gemini API".
 """
 
@@ -30,7 +31,7 @@ def caller_key(request: Request) -> str | None:
 def upstream_key(request: Request, config: Config) -> str:
     """The key sent upstream. Raises AdapterError 401 for a missing or unknown client key."""
     key = caller_key(request)
-    if config.server_key:
+    if config.holds_upstream_identity:  # a server key, or Vertex credentials (docs/vertex.md)
         if config.client_keys and not any(
             key is not None and hmac.compare_digest(key.encode(), k.encode())
             for k in config.client_keys
@@ -38,7 +39,7 @@ def upstream_key(request: Request, config: Config) -> str:
             raise AdapterError(
                 401, "Invalid or missing API key for this adapter.", code="invalid_api_key"
             )
-        return config.server_key
+        return config.server_key or ""  # Google credentials ignore it
     if key is None:
         if config.uses_emulator:
             return EMULATOR_KEY

@@ -14,8 +14,10 @@ from starlette.requests import Request
 from adapter.config import Config
 from adapter.errors import invalid_request
 from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_session
+from adapter.translate.request import NativeRequest
 from adapter.translate.request.parts import RemoteMedia
 from adapter.translate.request.parts import fill_remote_media as fill_remote_part
+from adapter.translate.request.vertex import for_vertex
 from adapter.transport import UpstreamClient
 
 EMULATOR_PREFIX = "/emulator"
@@ -57,6 +59,13 @@ class Services:
         await self.upstream.close()
         if self.fetch_session is not None:
             await self.fetch_session.close()
+
+    def for_upstream(self, native: NativeRequest) -> None:
+        """Reshape a native request for the upstream's flavour: on Vertex, the Gemini-API-only
+        fields are dropped and reported in `x-adapter-adjusted` (docs/vertex.md)."""
+        if self.upstream.endpoints.is_vertex:
+            native.body, adjusted = for_vertex(native.body)
+            native.adjusted.extend(adjusted)
 
     def new_id(self, prefix: str) -> str:
         """`{prefix}{process-unique hex}`, e.g. `chatcmpl-3f2a...`."""

@@ -12,12 +12,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
 
 from adapter.config import Config
+from adapter.credentials import CredentialsError, UpstreamAuth, upstream_auth
+from adapter.endpoints import Endpoints, native_url
 from adapter.errors import AdapterError, retry_delay_seconds, upstream_error
 from adapter.native_shape import is_native_response
 from adapter.observability import context as observed
@@ -91,12 +93,6 @@ class Deadlines:
         finally:
             del self._due[task]
             self._expired.discard(task)
-
-
-def native_url(base: str, model: str, stream: bool) -> str:
-    version = "" if base.endswith(("/v1beta", "/v1", "/v1alpha")) else "/v1beta"
-    method = "streamGenerateContent?alt=sse" if stream else "generateContent"
-    return f"{base}{version}/models/{quote(model, safe='')}:{method}"
 
 
 class UpstreamStream:
@@ -251,8 +247,20 @@ class UpstreamClient:
         self.host = urlsplit(self._base).hostname or "upstream"
         self._session: aiohttp.ClientSession | None = None
         self.deadlines = Deadlines()
+        # Paths and credentials per upstream flavour (docs/vertex.md).
+        self.auth: UpstreamAuth = upstream_auth(config)
+        self.endpoints = Endpoints(
+            config.upstream, self._base, config.vertex_project, config.vertex_location
+        )
 
     async def start(self) -> None:
+        await self.auth.start()
+        if self.endpoints.is_vertex and self.endpoints.project is None:
+            if self._config.uses_google_credentials and not self.auth.project:
+                raise CredentialsError(
+                    "no Vertex AI project: pass --vertex-project or set GOOGLE_CLOUD_PROJECT"
+                )
+            self.endpoints = self.endpoints.with_project(self.auth.project)
         self.deadlines.start()
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, keepalive_timeout=30)
         self._session = aiohttp.ClientSession(
@@ -272,18 +280,14 @@ class UpstreamClient:
         assert self._session is not None, "UpstreamClient.start() was not awaited"
         return self._session
 
-    def _headers(self, key: str) -> dict[str, str]:
-        if self._config.upstream_auth == "bearer":
-            return {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        return {"x-goog-api-key": key, "Content-Type": "application/json"}
-
     async def _send(
         self, method: str, url: str, key: str, body: bytes | None
     ) -> aiohttp.ClientResponse:
         """Until the response headers: 504 past the first-byte timeout, 502 if unreachable."""
+        headers = await self.auth.headers(key)  # auth and Content-Type, ready to send
         try:
             response = await self.deadlines.run(
-                self.session.request(method, url, data=body, headers=self._headers(key)),
+                self.session.request(method, url, data=body, headers=headers),
                 self._config.upstream_timeout_s,
                 f"The upstream {self.host} did not answer in time.",
             )
@@ -325,7 +329,7 @@ class UpstreamClient:
         `retries`: how many times to retry (None: the configured count). A client that
         retries itself (the OpenAI SDK sends `x-stainless-retry-count`) should get 0, or
         every failure would be tried (1 + 2) * (1 + 2) times."""
-        url = native_url(self._base, model, stream)
+        url = self._base + self.endpoints.generate(model, stream)
         limit = self.default_retries() if retries is None else retries
         attempt = 0
         while True:

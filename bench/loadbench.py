@@ -51,12 +51,17 @@ IMAGE_MODEL = "gemini-2.5-flash-image"
 MODES = {
     "non-stream": "chat_request.json",
     "stream": "chat_request_stream.json",
+    "responses": "responses_request.json",
+    "responses-stream": "responses_request_stream.json",
     "images": "images_request.json",
 }
 # The OpenAI route each mode posts to (the reference forwards each to the native call).
 ROUTES = {
     "non-stream": "/v1/chat/completions",
     "stream": "/v1/chat/completions",
+    # the Responses API: the same conversation, the same upstream replies
+    "responses": "/v1/responses",
+    "responses-stream": "/v1/responses",
     "images": "/v1/images/generations",
 }
 NATIVE_PATHS = {
@@ -64,8 +69,9 @@ NATIVE_PATHS = {
     "stream": f"/v1beta/models/{MODEL}:streamGenerateContent?alt=sse",
     "images": f"/v1beta/models/{IMAGE_MODEL}:generateContent",
 }
+RESPONSES_MODES = ("responses", "responses-stream")
 # Modes a target has no route for (LiteLLM is set up for chat only).
-SKIPPED_MODES = {"litellm": {"images"}}
+SKIPPED_MODES = {"litellm": {"images", *RESPONSES_MODES}}
 
 LITELLM_BIN = HERE / ".litellm-venv" / "bin" / "litellm"
 # LiteLLM's gemini provider with a custom api_base posts to
@@ -362,10 +368,37 @@ def sanity_images(name: str, base: str) -> str | None:
     return None if ok else f"images: no image in {body[:300]!r}"
 
 
+def sanity_responses(name: str, base: str) -> str | None:
+    """The Responses modes: a `response` object, and a stream ending in response.completed
+    (the reference relays the native replies unchanged)."""
+    url = base + ROUTES["responses"]
+    st, body, _ = post(url, (FIXTURES / MODES["responses"]).read_bytes())
+    if st != 200:
+        return f"responses: HTTP {st}: {body[:300]!r}"
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return f"responses: not JSON: {body[:300]!r}"
+    if name == "adapter" and doc.get("object") != "response":
+        return f"responses: not a response: {body[:300]!r}"
+    st, body, ctype = post(url, (FIXTURES / MODES["responses-stream"]).read_bytes())
+    if st != 200:
+        return f"responses-stream: HTTP {st}: {body[:300]!r}"
+    if not ctype.startswith("text/event-stream"):
+        return f"responses-stream: content-type {ctype!r}"
+    if name == "adapter" and b"event: response.completed" not in body:
+        return f"responses-stream: no response.completed: ...{body[-300:]!r}"
+    return None
+
+
 def sanity(name: str, base: str) -> str | None:
     """None if every mode answers correctly, else a reason."""
     if "images" not in SKIPPED_MODES.get(name, ()):
         reason = sanity_images(name, base)
+        if reason:
+            return reason
+    if "responses" not in SKIPPED_MODES.get(name, ()):
+        reason = sanity_responses(name, base)
         if reason:
             return reason
     url = base + ROUTES["non-stream"]
@@ -684,7 +717,7 @@ def main() -> int:
         start_nginx(tmp, up_port)
         upstream = f"http://127.0.0.1:{up_port}"
         log(f"[bench] fake upstream: nginx on {upstream} (temp dir {tmp})")
-        for mode in MODES:
+        for mode in NATIVE_PATHS:  # the Responses modes get the chat modes' replies
             body = FIXTURES / MODES[mode]
             st, data, _ = post(upstream + NATIVE_PATHS[mode], body.read_bytes())
             if st != 200:

@@ -318,6 +318,61 @@ def case_observed_stream():
 
 def case_unobserved_stream():
     return _observed_request(False, events=20)
+# --- the Responses API (POST /v1/responses) -------------------------------------------------
+def _responses_context(body: dict):
+    from adapter.translate.responses.output import ResponseContext
+    from adapter.translate.responses.request import to_native_responses
+
+    translated = to_native_responses(body)
+    return ResponseContext(
+        response_id="resp_bench",
+        created_at=0,
+        model=body["model"],
+        echo=translated.echo,
+        tools=translated.tools.map,
+    )
+
+
+def case_responses_request():
+    from adapter.translate.responses.request import to_native_responses
+
+    body = load_json("responses_request.json")
+    return (lambda: to_native_responses(body)), body
+
+
+def case_responses_reply():
+    from adapter.translate.responses.reply import response_from
+
+    ctx = _responses_context(load_json("responses_request.json"))
+    native = load_json("generate_content.json")
+    return (lambda: response_from(native, ctx)), native
+
+
+def case_responses_stream_event():
+    from adapter.translate.responses.stream import ResponsesStream
+
+    stream = ResponsesStream(_responses_context(load_json("responses_request_stream.json")))
+    events = [orjson.loads(e) for e in sse_events()]
+    stream.start()
+    stream.sse_for(events[0])
+    mid = events[len(events) // 2]
+    return (lambda: stream.sse_for(mid)), mid
+
+
+def case_responses_stream_whole():
+    from adapter.translate.responses.stream import ResponsesStream
+
+    ctx = _responses_context(load_json("responses_request_stream.json"))
+    events = [orjson.loads(e) for e in sse_events()]
+
+    def run():
+        stream = ResponsesStream(ctx)
+        stream.start()
+        for ev in events:
+            stream.sse_for(ev)
+        stream.finish()
+
+    return run, None, len(events)
 
 
 CASES = [
@@ -343,6 +398,20 @@ CASES = [
     ("unobserved_request", "the same request without it", case_unobserved_request, None),
     ("observed_stream", "20-write stream through the middleware", case_observed_stream, None),
     ("unobserved_stream", "the same stream without it", case_unobserved_stream, None),
+    ("responses_request", "responses: typical request -> native", case_responses_request, None),
+    ("responses_reply", "responses: typical reply -> response", case_responses_reply, None),
+    (
+        "responses_stream_event",
+        "responses: one stream event -> SSE bytes",
+        case_responses_stream_event,
+        10.0,
+    ),
+    (
+        "responses_stream_whole",
+        "responses: 20-event stream, per event (incl. start/finish, SSE bytes)",
+        case_responses_stream_whole,
+        None,
+    ),
 ]
 
 

@@ -2,7 +2,8 @@
 
 Starlette + uvicorn (uvloop, httptools, no access log) with one shared
 ``aiohttp.ClientSession`` created at startup. ``POST /v1/chat/completions``
-forwards the body bytes unchanged to the native upstream:
+(and ``POST /v1/responses``, for the Responses modes) forwards the body bytes unchanged
+to the native upstream:
 
 - non-stream: ``{base}/v1beta/models/{model}:generateContent``; the reply is
   read whole and returned (the adapter must buffer a non-stream reply to
@@ -153,6 +154,8 @@ async def _via_httpx(model: str, stream: bool, body: bytes, headers: dict) -> Re
 app = Starlette(
     routes=[
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        # the Responses modes: the same pass-through (it reads only `model` and `stream`)
+        Route("/v1/responses", chat_completions, methods=["POST"]),
         Route("/v1/images/generations", images_generations, methods=["POST"]),
     ],
     lifespan=lifespan,

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from gemini_emulator import embed, faults, media, models, render, reply, validate
+from gemini_emulator import count, embed, faults, media, models, render, reply, validate, vertex
 from gemini_emulator.errors import (
     GoogleError,
     field_violations,
@@ -50,14 +50,21 @@ SYSTEM_PARAMS = frozenset(
 LIST_PARAMS = SYSTEM_PARAMS | {"pageSize", "pageToken"}
 GENERATE_METHODS = ("generateContent", "streamGenerateContent")
 EMBED_METHOD = "batchEmbedContents"
+COUNT_METHOD = "countTokens"
 PREDICT_METHOD = "predict"
 
 
-def create_app(*, slow_delay: float = 2.0, event_delay: float = 0.005) -> Starlette:
-    """Build the emulator.
+def create_app(
+    *,
+    slow_delay: float = 2.0,
+    event_delay: float = 0.005,
+    vertex_token_check: vertex.TokenCheck | None = None,
+) -> Starlette:
+    """Build the emulator: the Gemini API's paths and Vertex AI's (`vertex.py`).
 
     `slow_delay` is how long `fault-slow` holds back its first byte; `event_delay`
     is the pause between stream events, so clients really receive them one by one.
+    `vertex_token_check` decides which OAuth bearer tokens the Vertex paths accept.
     """
     emulator = _Emulator(slow_delay=slow_delay, event_delay=event_delay)
     routes = []
@@ -67,6 +74,7 @@ def create_app(*, slow_delay: float = 2.0, event_delay: float = 0.005) -> Starle
             Route(f"/{version}/models/{{name}}", emulator.get_model, methods=["GET"]),
             Route(f"/{version}/models/{{name}}", emulator.call_model, methods=["POST"]),
         ]
+    routes += vertex.routes(emulator, vertex_token_check)
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
 
@@ -188,7 +196,9 @@ class _Emulator:
         try:
             _check_key(request)
             _check_params(request, SYSTEM_PARAMS)
-            if method not in (*GENERATE_METHODS, EMBED_METHOD, PREDICT_METHOD) or not model:
+            if method not in (*GENERATE_METHODS, EMBED_METHOD, COUNT_METHOD, PREDICT_METHOD):
+                raise GoogleError(404, "Requested entity was not found.")
+            if not model:
                 raise GoogleError(404, "Requested entity was not found.")
             if not models.supports(model, method):
                 raise model_not_found(model, method)
@@ -197,8 +207,24 @@ class _Emulator:
                 payload = embed.batch(validate.check_embed(body, model), model)
                 self._raise_fault(model)
                 return await self._send_json(model, payload)
+            if method == COUNT_METHOD:
+                payload = count.count_tokens(body, model)
+                self._raise_fault(model)
+                return await self._send_json(model, payload)
             if method == PREDICT_METHOD:
                 return await self._send_json(model, media.predict(body, model))
+        except GoogleError as error:
+            return error_response(error)
+        return await self.generate(
+            body, model, method, sse=request.query_params.get("alt") == "sse"
+        )
+
+    async def generate(
+        self, body: dict[str, Any], model: str, method: str, *, sse: bool
+    ) -> Response:
+        """generateContent / streamGenerateContent on a parsed body: the Gemini API's paths
+        and Vertex's (`vertex.py`) answer alike."""
+        try:
             native = validate.check_generate(body, model)
             media_events = media.reply_for(native, model)
             plan = reply.build(native, model) if media_events is None else None
@@ -208,15 +234,11 @@ class _Emulator:
         if media_events is not None:
             if method == "generateContent":
                 return await self._send_json(model, media.merge(media_events))
-            return await self._send_stream(
-                model, media_events, sse=request.query_params.get("alt") == "sse"
-            )
+            return await self._send_stream(model, media_events, sse=sse)
         assert plan is not None
         if method == "generateContent":
             return await self._send_json(model, render.response(plan))
-        return await self._send_stream(
-            model, render.events(plan), sse=request.query_params.get("alt") == "sse"
-        )
+        return await self._send_stream(model, render.events(plan), sse=sse)
 
     @staticmethod
     def _raise_fault(model: str) -> None:

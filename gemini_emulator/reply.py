@@ -123,7 +123,7 @@ def build(request: dict[str, Any], model: str) -> Reply:
     reply = Reply(
         model=model,
         response_id=ctx.response_id,
-        prompt_tokens=_prompt_tokens(request) + cached,
+        prompt_tokens=prompt_tokens(request) + cached,
         cached_tokens=cached,
         gemini3=models.is_gemini3(model),
     )
@@ -193,7 +193,7 @@ def _response_id(request: dict[str, Any], model: str) -> str:
     return base64.urlsafe_b64encode(raw[:16]).decode().rstrip("=")
 
 
-def _prompt_tokens(request: dict[str, Any]) -> int:
+def prompt_tokens(request: dict[str, Any]) -> int:
     contents = list(request["contents"])
     if "systemInstruction" in request:
         contents.append(request["systemInstruction"])

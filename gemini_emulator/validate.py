@@ -12,6 +12,7 @@ from typing import Any
 from gemini_emulator import models
 from gemini_emulator.errors import invalid, request_field
 from gemini_emulator.schemas import check_keywords
+from gemini_emulator.tool_mix import check_tool_mix
 from gemini_emulator.wire import canonical, snake
 
 DATA_FIELDS = (
@@ -63,6 +64,7 @@ def check_generate(body: dict[str, Any], model: str) -> dict[str, Any]:
     _check_penalties(config, model)
     _check_output(config, request.get("toolConfig") or {})
     _check_tools(request.get("tools") or [])
+    check_tool_mix(request, model)
     return request
 
 

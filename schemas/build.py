@@ -41,6 +41,10 @@ OPENAI_TARGETS: dict[str, str] = {
     "openai.chat_completion": "CreateChatCompletionResponse",
     "openai.chat_chunk": "CreateChatCompletionStreamResponse",
     "openai.error": "ErrorResponse",
+    "openai.response": "Response",
+    "openai.response_stream_event": "ResponseStreamEvent",
+    # Not CreateResponse: its `input` items are a oneOf that valid messages match twice
+    # (Item and EasyInputMessage), so a validator would refuse real requests.
     "openai.images_response": "ImagesResponse",
     "openai.transcription": "CreateTranscriptionResponseJson",
     "openai.transcription_verbose": "CreateTranscriptionResponseVerboseJson",
@@ -183,22 +187,30 @@ def _openai_ref_name(ref: str) -> str:
     return ref[len(OPENAI_REF_PREFIX):]
 
 
-def convert_openai(node: Any) -> Any:
-    """Rewrite one OpenAPI 3.1 schema node into plain JSON Schema 2020-12."""
+def convert_openai(node: Any, owner: str = "") -> Any:
+    """Rewrite one OpenAPI 3.1 schema node into plain JSON Schema 2020-12.
+
+    `owner` is the component the node belongs to: the spec's draft 2019-09 recursion
+    (`$recursiveAnchor: true` + `$recursiveRef: "#"`, in CompoundFilter) becomes a plain
+    `$ref` to that component."""
     if not isinstance(node, dict):
         return node
     out: JSONSchema = {}
     for key, value in node.items():
         if key.startswith("x-") or key in OPENAPI_ONLY_KEYWORDS or key == "nullable":
             continue
-        if key == "$ref":
+        if key == "$recursiveAnchor":
+            continue
+        if key == "$recursiveRef" and value == "#" and owner:
+            out["$ref"] = "#/$defs/" + owner
+        elif key == "$ref":
             out[key] = "#/$defs/" + _openai_ref_name(value)
         elif key in SUBSCHEMA_KEYWORDS:
-            out[key] = convert_openai(value)
+            out[key] = convert_openai(value, owner)
         elif key in SUBSCHEMA_LIST_KEYWORDS:
-            out[key] = [convert_openai(v) for v in value]
+            out[key] = [convert_openai(v, owner) for v in value]
         elif key in SUBSCHEMA_MAP_KEYWORDS:
-            out[key] = {k: convert_openai(v) for k, v in value.items()}
+            out[key] = {k: convert_openai(v, owner) for k, v in value.items()}
         else:
             out[key] = copy.deepcopy(value)
     if node.get("nullable") is True:
@@ -223,7 +235,7 @@ def build_openai(spec_path: Path) -> dict[str, JSONSchema]:
     out: dict[str, JSONSchema] = {}
     for stem, root in OPENAI_TARGETS.items():
         names = _closure(root, schemas, _openai_ref_name)
-        defs = {name: convert_openai(schemas[name]) for name in names}
+        defs = {name: convert_openai(schemas[name], name) for name in names}
         out[stem] = _document(root, root, f"{source}, components.schemas.{root}", defs,
                               _refers_to(root, defs))
     return out

@@ -133,3 +133,37 @@ def test_the_worker_round_trip_keeps_every_setting() -> None:
 
     config = build_config({"fetch_allow_hosts": ["a.example"]}, {"ADAPTER_API_KEYS": "k1,k2"})
     assert from_environment(to_environment(config)) == config
+
+
+def test_vertex_settings_from_environment_and_flags() -> None:
+    env = {"GOOGLE_CLOUD_PROJECT": "env-proj", "GOOGLE_CLOUD_LOCATION": "europe-west4"}
+    config = build_config({"upstream": "vertex"}, env)
+    assert config.vertex_project == "env-proj"
+    assert config.vertex_location == "europe-west4"
+    assert config.upstream_url == "https://europe-west4-aiplatform.googleapis.com"
+    assert config.uses_google_credentials
+    flags = build_config(
+        {"upstream": "vertex", "vertex_project": "p", "upstream_url": "http://127.0.0.1:1"}, env
+    )
+    assert (flags.vertex_project, flags.upstream_url) == ("p", "http://127.0.0.1:1")
+    assert build_config({"upstream": "vertex"}, {}).upstream_url == (
+        "https://aiplatform.googleapis.com"
+    )
+    # an API key on Vertex is express mode: no Google credentials
+    assert not build_config({"upstream": "vertex"}, {"GEMINI_API_KEY": "k"}).uses_google_credentials
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"upstream": "vertex", "host": "0.0.0.0"}, "open relay"),
+        ({"upstream": "vertex", "vertex_location": "us/../x"}, "not a location"),
+        ({"upstream": "vertex", "vertex_project": "a b"}, "not a project"),
+        ({"upstream": "azure"}, "--upstream"),
+    ],
+)
+def test_vertex_refusals(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_config(overrides, {})
+    if overrides.get("host"):  # client keys make it safe
+        build_config(overrides, {"ADAPTER_API_KEYS": "k"})

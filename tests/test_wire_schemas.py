@@ -28,6 +28,8 @@ EXPECTED_SCHEMAS = {
     "openai.chat_completion",
     "openai.chat_chunk",
     "openai.error",
+    "openai.response",
+    "openai.response_stream_event",
     "openai.images_response",
     "openai.transcription",
     "openai.transcription_verbose",

@@ -46,6 +46,7 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     key = upstream_key(request, config)
     body = await read_json(request, config.max_body_bytes)
     native = to_native_request(body, config.model_aliases)
+    svc.for_upstream(native)
     check_chat_audio(native)
     exchange = record(
         operation="chat",

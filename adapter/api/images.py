@@ -76,9 +76,8 @@ async def _run(svc: Services, request: Request, key: str, plan: ImagePlan) -> Re
         async with limit:
             payload = payloads[id(native)]
             if plan.kind == "imagen":
-                reply = await svc.upstream.call_json(
-                    "POST", f"/v1beta/models/{plan.model}:predict", key, payload
-                )
+                path = svc.upstream.endpoints.model(plan.model, "predict")
+                reply = await svc.upstream.call_json("POST", path, key, payload)
                 return images_from_predict(reply), {}
             reply = await svc.upstream.generate(plan.model, payload, key, [], retries=retries)
             return images_from_generate(reply), reply

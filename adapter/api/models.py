@@ -7,6 +7,9 @@ are told apart by `adapter.api.native.is_native_call` and passed through unchang
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,6 +21,11 @@ from adapter.keys import upstream_key
 from adapter.services import services
 from adapter.translate.request import native_model_name
 from adapter.translate.response.models import model_from, model_list_from
+from adapter.translate.response.vertex import model_from_publisher, model_list_from_publishers
+from adapter.transport import UpstreamClient
+
+# Vertex's Model Garden list comes in pages; follow at most this many.
+MAX_MODEL_PAGES = 10
 
 
 async def list_models(request: Request) -> Response | RelayResponse:
@@ -25,8 +33,7 @@ async def list_models(request: Request) -> Response | RelayResponse:
         return await native.passthrough(request)
     svc = services(request)
     key = upstream_key(request, svc.config)
-    reply = await svc.upstream.call_json("GET", "/v1beta/models", key, query="pageSize=1000")
-    listing = model_list_from(reply)
+    listing = await _listing(svc.upstream, key)
     by_id = {model["id"]: model for model in listing["data"]}
     for alias, target in svc.config.model_aliases.items():
         if alias not in by_id:
@@ -42,9 +49,25 @@ async def get_model(request: Request) -> Response | RelayResponse:
     key = upstream_key(request, svc.config)
     requested = request.path_params["model"]
     model = native_model_name(requested, svc.config.model_aliases)
-    reply = await svc.upstream.call_json("GET", f"/v1beta/models/{model}", key)
+    endpoints = svc.upstream.endpoints
+    reply = await svc.upstream.call_json("GET", endpoints.model_info(model), key)
+    described = model_from_publisher(reply) if endpoints.is_vertex else model_from(reply)
     # Answered under the name asked for: an alias is a model of its own to the client.
-    return json_response({**model_from(reply), "id": requested.removeprefix("models/")})
+    return json_response({**described, "id": requested.removeprefix("models/")})
+
+
+async def _listing(upstream: UpstreamClient, key: str) -> dict[str, Any]:
+    """The Gemini API's model list, or Vertex's Google publisher models (docs/vertex.md)."""
+    path, query = upstream.endpoints.model_list()
+    reply = await upstream.call_json("GET", path, key, query=query)
+    if not upstream.endpoints.is_vertex:
+        return model_list_from(reply)
+    pages = [reply]
+    while isinstance(reply, dict) and reply.get("nextPageToken") and len(pages) < MAX_MODEL_PAGES:
+        token = urlencode({"pageToken": reply["nextPageToken"]})
+        reply = await upstream.call_json("GET", path, key, query=f"{query}&{token}")
+        pages.append(reply)
+    return model_list_from_publishers(pages)
 
 
 ROUTES = [

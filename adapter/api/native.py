@@ -1,7 +1,9 @@
 """Native passthrough: Gemini API calls forwarded unchanged, with the adapter's key rules, so
 a google-genai client can share the adapter during a migration.
 
-Served under `/v1beta/...` and `/v1/...` (google-genai 3.x defaults to `v1`). Under `/v1`
+Served under `/v1beta/...` and `/v1/...` (google-genai 3.x defaults to `v1`), and for Vertex AI
+under `/v1beta1/...`, `/v1/projects/...` and `/v1/publishers/...` (google-genai with
+`vertexai=True`; an express-form model path gets the adapter's project, docs/vertex.md). Under `/v1`
 a call is native when its path has a `:action` suffix (`models/x:generateContent`), or when
 it carries a native client's marks: `x-goog-api-key`, `?key=` or `x-goog-api-client`.
 Only `content-type` and `retry-after` come back from the upstream's headers.
@@ -31,6 +33,8 @@ _OPERATIONS = {
     "batchEmbedContents": "embeddings",
 }
 METHODS = ["GET", "POST", "PATCH", "DELETE"]
+# Query parameters that carry credentials: the adapter's own auth replaces them.
+CREDENTIAL_PARAMS = frozenset({"key", "access_token", "oauth_token"})
 
 
 def is_native_call(request: Request) -> bool:
@@ -55,8 +59,11 @@ async def passthrough(request: Request) -> RelayResponse:
             exchange.operation = _OPERATIONS.get(action, "")
     key = upstream_key(request, svc.config)
     body = await read_body(request, svc.config.max_body_bytes) if request.method != "GET" else None
-    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "key"])
-    response = await svc.upstream.call(request.method, request.url.path, key, body, query)
+    query = urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k not in CREDENTIAL_PARAMS]
+    )
+    path = svc.upstream.endpoints.passthrough(request.url.path)
+    response = await svc.upstream.call(request.method, path, key, body, query)
     headers = {k: v for k, v in response.headers.items() if k.lower() in PASSTHROUGH_HEADERS}
 
     async def relay() -> AsyncIterator[bytes]:
@@ -79,5 +86,8 @@ async def v1_native(request: Request) -> RelayResponse:
 # Registered after every OpenAI surface, so `/v1/<openai path>` always reaches its own route.
 ROUTES = [
     Route("/v1beta/{path:path}", passthrough, methods=METHODS),
+    Route("/v1beta1/{path:path}", passthrough, methods=METHODS),
+    Route("/v1/projects/{path:path}", passthrough, methods=METHODS),
+    Route("/v1/publishers/{path:path}", passthrough, methods=METHODS),
     Route("/v1/{path:path}", v1_native, methods=METHODS),
 ]

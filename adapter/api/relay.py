@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.types import Receive, Scope, Send
 
@@ -23,12 +23,13 @@ class RelayResponse:
         body: AsyncIterator[bytes],
         headers: dict[str, str],
         status: int = 200,
-        on_cancel: bytes = b"",
+        on_cancel: bytes | Callable[[], bytes] = b"",
     ):
         self.body = body
         self.status = status
         # Written when the server cancels the stream (shutdown past its grace period), so
-        # the client learns the reply is incomplete instead of seeing a silent cut.
+        # the client learns the reply is incomplete instead of seeing a silent cut. A
+        # callable is asked at that moment (a stream whose last event depends on its state).
         self.on_cancel = on_cancel
         self.raw_headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
@@ -61,9 +62,8 @@ class RelayResponse:
             task.uncancel()
             if not disconnected:
                 with contextlib.suppress(Exception):
-                    await send(
-                        {"type": "http.response.body", "body": self.on_cancel, "more_body": False}
-                    )
+                    last = self.on_cancel() if callable(self.on_cancel) else self.on_cancel
+                    await send({"type": "http.response.body", "body": last, "more_body": False})
         finally:
             watcher.cancel()
             await self.body.aclose()  # type: ignore[attr-defined]

@@ -148,3 +148,22 @@ def test_image_and_speech_routes_are_counted_with_their_model(
     assert delta("adapter_tokens_total", kind="prompt", **image) > 0
     speech = {"route": "audio", "model": "gemini-2.5-flash-preview-tts", "status": "200"}
     assert delta("adapter_requests_total", **speech) == 1
+
+
+def test_responses_route_is_counted_with_model_and_tokens(emulator_base_url: str) -> None:
+    base = emulator_base_url.removesuffix("/v1")
+    before = scrape(base)
+    client = openai.OpenAI(base_url=emulator_base_url, api_key="k", max_retries=0)
+    client.responses.create(model="gemini-2.5-flash", input="Hello")
+    list(client.responses.create(model="gemini-2.5-flash", input="Hello", stream=True))
+    text = scrape(base)
+    labels = {"route": "responses", "model": "gemini-2.5-flash", "status": "200"}
+    assert (
+        sample(text, "adapter_requests_total", **labels)
+        - sample(before, "adapter_requests_total", **labels)
+        == 2
+    )
+    completion = {"model": "gemini-2.5-flash", "kind": "completion"}
+    assert sample(text, "adapter_tokens_total", **completion) > sample(
+        before, "adapter_tokens_total", **completion
+    )

@@ -1,0 +1,202 @@
+"""`POST /v1/responses` and `POST /v1/responses/input_tokens` (docs/responses.md).
+
+The handler: key -> body -> `assemble_input` (the full input item list: the one place a
+response store prepends history) -> translate -> upstream -> reply, or the event stream
+relayed as upstream events arrive -> `finished` (the one place where the final response and
+its input items are both at hand, for a store to save them). An upstream error before the
+first event is a normal HTTP error; after it, `response.failed`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapter.api.relay import RelayResponse
+from adapter.api.replies import SSE_HEADERS, adapter_headers, json_response
+from adapter.body import read_json
+from adapter.errors import AdapterError, invalid_request
+from adapter.keys import upstream_key
+from adapter.observability.context import current, record
+from adapter.services import Services, services
+from adapter.translate.request.vertex import count_tokens_body
+from adapter.translate.responses.output import ResponseContext
+from adapter.translate.responses.reply import response_from
+from adapter.translate.responses.request import (
+    ResponsesRequest,
+    input_items,
+    responses_param,
+    to_native_responses,
+)
+from adapter.translate.responses.stream import ResponsesStream
+from adapter.transport import UpstreamStream
+
+log = logging.getLogger("adapter")
+
+
+# --- where a response store plugs in ----------------------------------------------------
+
+
+async def assemble_input(request: Request, body: dict[str, Any], key: str) -> list[Any]:
+    """The full input item list of this request: stored history first, then `input`."""
+    return input_items(body)
+
+
+async def finished(
+    request: Request, response: dict[str, Any], items: list[Any], body: dict[str, Any]
+) -> None:
+    """Called once per response with its final state (completed, incomplete or failed)
+    and the input items it answered."""
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+class _Prepared:
+    def __init__(self, key: str, body: dict[str, Any], items: list[Any], tr: ResponsesRequest):
+        self.key = key
+        self.body = body
+        self.items = items
+        self.translated = tr
+
+
+async def _prepare(request: Request, svc: Services) -> _Prepared:
+    config = svc.config
+    key = upstream_key(request, config)
+    body = await read_json(request, config.max_body_bytes)
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    items = await assemble_input(request, body, key)
+    translated = to_native_responses(body, config.model_aliases, items)
+    svc.for_upstream(translated.native)
+    if translated.native.remote_media:
+        await svc.fetch_remote_media(translated.native.remote_media)
+    return _Prepared(key, body, items, translated)
+
+
+async def create_response(request: Request) -> Response | RelayResponse:
+    svc = services(request)
+    try:
+        prepared = await _prepare(request, svc)
+        native = prepared.translated.native
+        payload = orjson.dumps(native.body)
+        headers = adapter_headers(native.adjusted, native.thinking)
+        ctx = ResponseContext(
+            response_id=svc.new_id("resp_"),
+            created_at=int(time.time()),
+            model=native.requested_model,
+            echo=prepared.translated.echo,
+            tools=prepared.translated.tools.map,
+            include_encrypted=prepared.translated.include_encrypted,
+            include_logprobs=prepared.translated.include_logprobs,
+        )
+        retries = svc.upstream_retries(request)
+        exchange = record(
+            operation="chat",
+            model=native.model,
+            stream=native.stream,
+            adjusted=native.adjusted,
+            body=prepared.body,
+        )
+        if native.stream:
+            upstream = await svc.upstream.open_stream(
+                native.model, payload, prepared.key, native.content_sources, retries=retries
+            )
+            stream = ResponsesStream(ctx)
+            events = relay_events(request, upstream, stream, prepared, svc)
+            return RelayResponse(
+                events, headers | SSE_HEADERS, on_cancel=lambda: _shutting_down(stream)
+            )
+        reply = await svc.upstream.generate(
+            native.model, payload, prepared.key, native.content_sources, retries=retries
+        )
+    except AdapterError as error:
+        error.param = responses_param(error.param)  # `messages[2]` from native errors
+        raise
+    if exchange is not None:
+        exchange.saw_reply(reply)
+    response = response_from(reply, ctx)
+    await finished(request, response, prepared.items, prepared.body)
+    return json_response(response, headers)
+
+
+async def relay_events(
+    request: Request,
+    upstream: UpstreamStream,
+    stream: ResponsesStream,
+    prepared: _Prepared,
+    svc: Services,
+) -> AsyncIterator[bytes]:
+    """One write per upstream read; `response.failed` for a failure after the first event;
+    no `[DONE]` (the Responses stream ends with its terminal event)."""
+    batches = upstream.batches()
+    last: dict[str, Any] | None = None  # its usage is the reply's (docs/observability.md)
+    try:
+        yield stream.start()  # at once: the client sees the response begin before any token
+        async for batch in batches:
+            data = b"".join([stream.sse_for(event) for event in batch])
+            last = batch[-1]
+            if data:
+                yield data
+        yield stream.finish()
+    except AdapterError as error:
+        log.warning("responses stream failed: %s", error.code)
+        exchange = current()
+        if exchange is not None:
+            exchange.error_code = str(error.code)
+        yield stream.fail(error.status, error.message)
+    except Exception:  # a bug must still end the stream with response.failed
+        log.exception("responses stream translation failed")
+        yield stream.fail(500, "Internal error in the adapter.")
+    finally:
+        exchange = current()
+        if exchange is not None and last is not None:
+            exchange.saw_reply(last)
+        # A client that went away cancels us here; closing drops the upstream request.
+        await batches.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()
+    await finished(request, stream.response, prepared.items, prepared.body)
+
+
+def _shutting_down(stream: ResponsesStream) -> bytes:
+    """The last frame when the server's shutdown grace ends a running stream."""
+    if stream.finished:
+        return b""
+    return stream.fail(503, "The adapter is shutting down; the response is incomplete.")
+
+
+async def input_tokens(request: Request) -> Response:
+    """Native `countTokens` on the translated request ->
+    `{"object": "response.input_tokens", "input_tokens": N}`."""
+    svc = services(request)
+    try:
+        prepared = await _prepare(request, svc)
+        native = prepared.translated.native
+        endpoints = svc.upstream.endpoints
+        count = count_tokens_body(native.body, native.model, vertex=endpoints.is_vertex)
+        reply = await svc.upstream.call_json(
+            "POST", endpoints.model(native.model, "countTokens"), prepared.key, orjson.dumps(count)
+        )
+    except AdapterError as error:
+        error.param = responses_param(error.param)
+        raise
+    total = reply.get("totalTokens", 0) if isinstance(reply, dict) else 0
+    return json_response(
+        {"object": "response.input_tokens", "input_tokens": total},
+        adapter_headers(native.adjusted, native.thinking),
+    )
+
+
+ROUTES = [
+    Route("/v1/responses", create_response, methods=["POST"]),
+    Route("/responses", create_response, methods=["POST"]),
+    Route("/v1/responses/input_tokens", input_tokens, methods=["POST"]),
+    Route("/responses/input_tokens", input_tokens, methods=["POST"]),
+]
