@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from adapter.observability import metrics, tracing
@@ -40,10 +40,10 @@ class Exchange:
     response_model: str = ""  # the upstream's modelVersion
     # Native usageMetadata of the reply (the last one seen for a stream).
     usage: dict[str, Any] | None = None
-    finish_reasons: list[str] = field(default_factory=list)
+    finish_reasons: tuple[str, ...] = ()
     # GenAI request attributes for the trace (temperature, max_tokens, ...), filled only
     # when tracing is on.
-    request_attributes: dict[str, Any] = field(default_factory=dict)
+    request_attributes: dict[str, Any] | None = None
     model_start_ns: int = 0  # when the route called `record` (epoch ns), tracing only
 
     def saw_reply(self, native: dict[str, Any]) -> None:
@@ -54,7 +54,7 @@ class Exchange:
             self.usage = usage
         candidates = native.get("candidates")
         if candidates:
-            reasons = [c["finishReason"] for c in candidates if c.get("finishReason")]
+            reasons = tuple(c["finishReason"] for c in candidates if c.get("finishReason"))
             if reasons:
                 self.finish_reasons = reasons
         if not self.response_id and native.get("responseId"):

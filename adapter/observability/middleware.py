@@ -29,14 +29,20 @@ _CLIENT_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
 _EVENT_STREAM = b"text/event-stream"
 
 
+_ROUTE_NAMES: dict[Any, str] = {}
+
+
 def route_name(scope: Scope) -> str:
     """The API surface a request hit, from its endpoint's module
     (`adapter.api.chat` -> `chat`); `unmatched` when no route took it."""
     endpoint = scope.get("endpoint")
     if endpoint is None:
         return "unmatched"
-    module = getattr(endpoint, "__module__", "") or ""
-    return module.rpartition(".")[2] or "unmatched"
+    name = _ROUTE_NAMES.get(endpoint)
+    if name is None:
+        module = getattr(endpoint, "__module__", "") or ""
+        name = _ROUTE_NAMES[endpoint] = module.rpartition(".")[2] or "unmatched"
+    return name
 
 
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
@@ -87,15 +93,15 @@ class Observability:
                     exchange.first_byte = time.perf_counter()
             elif kind == "http.response.start":
                 exchange.status = message["status"]
-                headers = list(message.get("headers") or ())
+                headers = message.get("headers") or []
                 for name, value in headers:
                     if name == b"content-type" and value.startswith(_EVENT_STREAM):
                         exchange.stream = streaming = True
                         metrics.ACTIVE_STREAMS.inc()
                     elif name == b"x-adapter-adjusted" and not exchange.adjusted:
                         exchange.adjusted = value.decode("latin-1")
-                headers.append(id_header)
-                message = {**message, "headers": headers}
+                # A new list: an app may send the same list object with every reply.
+                message = {**message, "headers": [*headers, id_header]}
             await send(message)
 
         token = bind(exchange)

@@ -58,14 +58,18 @@ _enabled = False
 
 def enabled() -> bool:
     """True when spans are recorded: OpenTelemetry is installed and a real tracer provider
-    is set (by `configure()`, or by the embedding application or a test). A provider can
-    be set only once per process, so a True answer is kept."""
+    was set when the app started (by `configure()`, or before it by the application
+    embedding the adapter, or a test). Checked once per start-up, not per request."""
+    return _enabled
+
+
+def _refresh() -> None:
     global _enabled
-    if _enabled or trace is None:
-        return _enabled
+    if trace is None:
+        _enabled = False
+        return
     provider = trace.get_tracer_provider()
     _enabled = not isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider)
-    return _enabled
 
 
 def configure(upstream: str, upstream_url: str = "") -> None:
@@ -74,11 +78,19 @@ def configure(upstream: str, upstream_url: str = "") -> None:
     export spans there."""
     global _provider_name, _server
     _provider_name = PROVIDER_VERTEX if upstream == "vertex" else PROVIDER_GEMINI
+    try:
+        _setup_export()
+    finally:
+        _refresh()
     url = urlsplit(upstream_url)
     _server = {}
     if url.hostname:
         _server["server.address"] = url.hostname
         _server["server.port"] = url.port or (443 if url.scheme == "https" else 80)
+
+
+def _setup_export() -> None:
+    """An OTLP/HTTP exporter when an endpoint is configured and no provider is set yet."""
     endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get(
         "OTEL_EXPORTER_OTLP_ENDPOINT"
     )
@@ -90,6 +102,7 @@ def configure(upstream: str, upstream_url: str = "") -> None:
             "(pip install 'openai-gemini-adapter[otel]'): no traces"
         )
         return
+    _refresh()
     if enabled():
         return  # a provider is already installed (by the application embedding us)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -173,7 +186,7 @@ class RequestSpan:
             "gen_ai.response.model": exchange.response_model or exchange.model,
             "gen_ai.request.stream": exchange.stream,
             **_server,
-            **exchange.request_attributes,
+            **(exchange.request_attributes or {}),
         }
         tokens = exchange.tokens()
         if tokens:
@@ -182,7 +195,7 @@ class RequestSpan:
             attributes["gen_ai.usage.reasoning.output_tokens"] = tokens["reasoning"]
             attributes["gen_ai.usage.cache_read.input_tokens"] = tokens["cached"]
         if exchange.finish_reasons:
-            attributes["gen_ai.response.finish_reasons"] = exchange.finish_reasons
+            attributes["gen_ai.response.finish_reasons"] = list(exchange.finish_reasons)
         if exchange.response_id:
             attributes["gen_ai.response.id"] = exchange.response_id
         if exchange.stream and first_byte_s is not None:
