@@ -17,7 +17,18 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from adapter.api import audio, chat, embeddings, images, models, native, operations, responses
+from adapter.api import (
+    audio,
+    chat,
+    conversations,
+    embeddings,
+    images,
+    models,
+    native,
+    operations,
+    responses,
+    stored_responses,
+)
 from adapter.api.errors import EXCEPTION_HANDLERS
 from adapter.config import CONFIG_ENV, Config, from_environment
 from adapter.observability import tracing, workers
@@ -25,7 +36,17 @@ from adapter.observability.middleware import Observability
 from adapter.services import EMULATOR_PREFIX, Services, upstream_base
 
 # Order matters only for `native`: its `/v1/{path}` catch-all comes after every OpenAI route.
-SURFACES = [chat, responses, embeddings, models, operations, images, audio]
+SURFACES = [
+    chat,
+    responses,
+    embeddings,
+    models,
+    operations,
+    images,
+    audio,
+    stored_responses,
+    conversations,
+]
 
 __all__ = ["CONFIG_ENV", "app_from_environment", "create_app"]
 

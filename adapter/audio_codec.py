@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import wave
 from dataclasses import dataclass
+from typing import Any
 
 from adapter.errors import invalid_request
 
@@ -115,7 +116,7 @@ class Encoder:
         self._carry = b""  # an odd trailing byte waits for its sample's other half
         self._collected: list[bytes] = []  # wav: written whole at the end
         self._container = None
-        self._stream = None
+        self._stream: Any = None
         self._sink: _Sink | None = None
         self._pts = 0
         if audio_format.container is not None:
@@ -124,7 +125,8 @@ class Encoder:
             self._av = av
             self._sink = _Sink()
             self._container = av.open(self._sink, mode="w", format=audio_format.container)
-            stream = self._container.add_stream(audio_format.codec, rate=rate)
+            assert audio_format.codec is not None  # every container format names its codec
+            stream: Any = self._container.add_stream(audio_format.codec, rate=rate)
             stream.layout = "mono"
             self._stream = stream
 

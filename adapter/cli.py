@@ -121,8 +121,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "emulator":
         from gemini_emulator.app import create_app
+        from gemini_emulator.logs import log_config as emulator_log_config
 
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+        _Server(
+            uvicorn.Config(
+                create_app(),
+                host=args.host,
+                port=args.port,
+                log_level=args.log_level,
+                log_config=emulator_log_config(),  # redacts ?key= in access lines
+            )
+        ).run()
         return 0
 
     overrides: dict[str, object] = {key: getattr(args, key) for key in _SETTINGS}

@@ -1,4 +1,4 @@
-"""Fetching remote media for `image_url` parts (SPEC R3), behind an SSRF guard (SPEC E4).
+"""Fetching remote media for `image_url` parts (behaviour R3), behind an SSRF guard (behaviour E4).
 
 Gemini wants media bytes inline, so the adapter downloads http(s) URLs that
 clients put in a request. That makes the adapter an HTTP client that anyone

@@ -1,6 +1,6 @@
 """Logging set-up: uvicorn's configuration, in text or JSON lines (`--log-format`), plus a
 filter that keeps API keys out of every line (a native passthrough call may carry
-`?key=...` in its URL, SPEC E4).
+`?key=...` in its URL, docs/behaviour.md E4).
 
 With `json`, every logger the process uses writes one JSON object per line through
 python-json-logger: uvicorn's own, the adapter's (`adapter`, `adapter.access` for the

@@ -8,12 +8,12 @@ built from garbage (docs/translation.md, "Upstream replies").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 _RESPONSE_FIELDS = ("candidates", "promptFeedback", "usageMetadata")
 
 
-def is_native_response(obj: Any) -> bool:
+def is_native_response(obj: Any) -> TypeGuard[dict[str, Any]]:
     """True for a GenerateContentResponse (one reply, or one stream event): an object with
     candidates, promptFeedback or usageMetadata; candidates a list of objects whose
     `content` is an object and `content.parts` a list of objects; promptFeedback and

@@ -324,7 +324,7 @@ class UpstreamClient:
     async def _open(
         self, model: str, body: bytes, key: str, stream: bool, retries: int | None
     ) -> aiohttp.ClientResponse:
-        """POST with retries for 429/503 before any byte reached the client (SPEC E3).
+        """POST with retries for 429/503 before any byte reached the client (docs/behaviour.md E3).
 
         `retries`: how many times to retry (None: the configured count). A client that
         retries itself (the OpenAI SDK sends `x-stainless-retry-count`) should get 0, or
@@ -361,7 +361,7 @@ class UpstreamClient:
     async def call_json(
         self, method: str, path: str, key: str, body: bytes | None = None, query: str = ""
     ) -> Any:
-        """A native call whose 2xx JSON body is returned; errors map as for chat (SPEC E1)."""
+        """A native call whose 2xx JSON body is returned; errors map as for chat (behaviour E1)."""
         response = await self.call(method, path, key, body, query)
         payload = _json_or_none(await self._read(response))
         if response.status >= 300:

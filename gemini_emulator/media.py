@@ -267,7 +267,7 @@ def audio_seconds(blob: dict[str, Any]) -> float:
     """The length of a WAV upload (other formats: a nominal 2 s)."""
     try:
         with wave.open(io.BytesIO(base64.b64decode(blob.get("data", "")))) as reader:
-            return reader.getnframes() / reader.getframerate()
+            return float(reader.getnframes() / reader.getframerate())
     except (wave.Error, EOFError, ValueError, ZeroDivisionError):
         return 2.0
 
@@ -366,7 +366,7 @@ def merge(events: list[dict[str, Any]]) -> dict[str, Any]:
         base64.b64decode(e["candidates"][0]["content"]["parts"][0]["inlineData"]["data"])
         for e in events
     )
-    merged = orjson.loads(orjson.dumps(events[-1]))
+    merged: dict[str, Any] = orjson.loads(orjson.dumps(events[-1]))
     merged["candidates"][0]["content"]["parts"][0]["inlineData"]["data"] = base64.b64encode(
         pcm
     ).decode()

@@ -390,7 +390,7 @@ def _check(schema: JSONSchema, stem: str) -> None:
 
 
 def _allow_null_fingerprint(schema: Any) -> None:
-    """SPEC S1 has `system_fingerprint: null` (Gemini has no fingerprint); the OpenAI SDK
+    """Behaviour S1 has `system_fingerprint: null` (Gemini has no fingerprint); the OpenAI SDK
     types it Optional, but the OpenAPI spec says string: allow null, as the SDK does."""
     if isinstance(schema, dict):
         props = schema.get("properties")

@@ -1,4 +1,4 @@
-"""Keys in URLs never reach a log line (SPEC E4)."""
+"""Keys in URLs never reach a log line (docs/behaviour.md E4)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ from adapter.translate.images_audio.transcription import (
     transcription_reply,
 )
 from adapter.translate.request import native_model_name
-from adapter.translate.response.stream import sse_event
+from adapter.translate.sse_frames import data_frame as sse_event
 from adapter.transport import UpstreamStream
 
 log = logging.getLogger("adapter")
@@ -100,7 +100,7 @@ async def _encoded(
         if data:
             yield data
         async for batch in batches:
-            pieces = []
+            pieces: list[bytes] = []
             for event in batch:
                 pieces.extend(encoder.feed(pcm) for pcm, _ in audio_chunks(event))
                 if event.get("usageMetadata"):

@@ -28,7 +28,8 @@ from adapter.services import services
 from adapter.translate.request import to_native_request
 from adapter.translate.response.errors import with_openai_param
 from adapter.translate.response.reply import completion_from
-from adapter.translate.response.stream import StreamTranslator, sse_event
+from adapter.translate.response.stream import StreamTranslator
+from adapter.translate.sse_frames import data_frame as sse_event
 from adapter.transport import UpstreamStream
 
 log = logging.getLogger("adapter")

@@ -17,8 +17,9 @@ from adapter.translate.response.audio import (
     audio_pieces,
     pcm_from,
 )
-from adapter.translate.response.stream import sse_event
 from adapter.translate.response.usage import usage_from
+from adapter.translate.sse_frames import DONE
+from adapter.translate.sse_frames import data_frame as sse_event
 from adapter.transport import UpstreamStream
 
 log = logging.getLogger("adapter")
@@ -80,7 +81,7 @@ async def chat_audio_chunks(
             last["choices"] = []
             last["usage"] = usage_from(usage)
             tail.append(sse_event(last))
-        yield b"".join(tail) + b"data: [DONE]\n\n"
+        yield b"".join(tail) + DONE
     except AdapterError as error:
         log.warning("chat audio stream failed: %s", error.code)
         yield sse_event(error.body())

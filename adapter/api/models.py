@@ -20,7 +20,7 @@ from adapter.api.replies import json_response
 from adapter.keys import upstream_key
 from adapter.services import services
 from adapter.translate.request import native_model_name
-from adapter.translate.response.models import model_from, model_list_from
+from adapter.translate.response.model_list import model_from, model_list_from
 from adapter.translate.response.vertex import model_from_publisher, model_list_from_publishers
 from adapter.transport import UpstreamClient
 

@@ -8,8 +8,9 @@ import orjson
 from starlette.responses import Response
 
 from adapter.errors import AdapterError
+from adapter.translate.sse_frames import DONE
 
-DONE_EVENT = b"data: [DONE]\n\n"
+DONE_EVENT = DONE
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
 

@@ -1,4 +1,4 @@
-"""Thought signatures carried statelessly inside OpenAI tool call ids (SPEC R10).
+"""Thought signatures carried statelessly inside OpenAI tool call ids (docs/behaviour.md R10).
 
 Gemini returns an opaque `thoughtSignature` on function-call parts and (Gemini 3) refuses the
 next turn if it is not sent back. OpenAI clients echo only `id`, `type` and `function`, so the

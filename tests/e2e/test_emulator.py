@@ -1,5 +1,5 @@
 """End-to-end through the OpenAI SDK against the strict emulator, mounted in the adapter
-exactly as `gemini-adapter serve --upstream-url emulator` does (SPEC 3, 4, 5, 7)."""
+exactly as `gemini-adapter serve --upstream-url emulator` does (docs/behaviour.md R, S, T, M)."""
 
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ def test_gemini3_tool_conversation_with_a_client_that_drops_unknown_fields(
     client: openai.OpenAI,
 ) -> None:
     """The SDK's typed objects are rebuilt by hand, keeping only id/type/function: the
-    signature must still come back from the id alone (SPEC R10)."""
+    signature must still come back from the id alone (docs/behaviour.md R10)."""
     messages: list[dict] = [{"role": "user", "content": "Use get_weather and get_time please"}]
     for turn in range(2):
         reply = client.chat.completions.create(
@@ -440,7 +440,7 @@ def test_zod_and_instructor_style_tool_schema_accepted_by_strict_emulator(
     client: openai.OpenAI, emulator_base_url: str
 ) -> None:
     """$schema, definitions, allOf, const, pattern, type arrays: refused by the strict
-    emulator as sent, accepted once the adapter has cleaned them (SPEC R7)."""
+    emulator as sent, accepted once the adapter has cleaned them (docs/behaviour.md R7)."""
     tool = {
         "type": "function",
         "function": {"name": "place_order", "parameters": ZOD_STYLE_PARAMETERS},

@@ -1,4 +1,4 @@
-"""http(s) image URLs are fetched by the adapter and inlined (SPEC R3, E4), over real HTTP."""
+"""http(s) image URLs are fetched by the adapter and inlined (behaviour R3, E4), over real HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every recorded exchange replayed through the running service (SPEC S1-S9, T1-T3): the
+"""Every recorded exchange replayed through the running service (behaviour S1-S9, T1-T3): the
 fake upstream answers with the recording, the OpenAI SDK reads the result, and the result
 must match what the pure translators give for the same content."""
 

@@ -292,7 +292,7 @@ def test_key_echoed_by_upstream_is_redacted_everywhere(
 def test_shutdown_lets_streams_finish_then_ends_the_rest_with_an_error_event(
     fake_upstream: FakeUpstream,
 ) -> None:
-    """SPEC E3: on shutdown running streams get the grace period; past it, an error event."""
+    """Behaviour E3: on shutdown running streams get the grace period; past it, an error event."""
     port = free_port()
     config = Config(host="127.0.0.1", port=port, upstream_url=fake_upstream.url)  # type: ignore[attr-defined]
     server = ServerThread(create_app(config), port=port, grace_s=0.5).start()

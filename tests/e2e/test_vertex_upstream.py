@@ -439,3 +439,19 @@ def test_images_and_speech_on_vertex(vertex_url: str) -> None:
         model="gemini-2.5-flash", file=("hello.wav", speech.content, "audio/wav")
     )
     assert isinstance(text.text, str)
+
+
+def test_responses_and_input_tokens_on_vertex(vertex_url: str, vertex_setup: VertexSetup) -> None:
+    client = _client(vertex_url)
+    response = client.responses.create(model="gemini-2.5-flash", input="Hello Vertex")
+    assert response.output_text == "Echo: Hello Vertex"
+    streamed = "".join(
+        event.delta
+        for event in client.responses.create(
+            model="gemini-2.5-flash", input="Hello Vertex", stream=True
+        )
+        if event.type == "response.output_text.delta"
+    )
+    assert streamed == response.output_text
+    count = client.responses.input_tokens.count(model="gemini-2.5-flash", input="Hello Vertex")
+    assert count.input_tokens > 0

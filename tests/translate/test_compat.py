@@ -1,5 +1,5 @@
 """Unit tests of adapter.translate.request.compat (feature pairs a family refuses, Q8) and
-adapter.models (capability resolution, Q10)."""
+adapter.capabilities (capability resolution, Q10)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from schema_check import assert_valid
 from translate_helpers import regression
 
-from adapter.models import capabilities_for
+from adapter.capabilities import capabilities_for
 from adapter.translate.request import to_native_request
 from adapter.translate.request.compat import adjust_for_model
 

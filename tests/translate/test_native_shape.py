@@ -9,7 +9,7 @@ from translate_helpers import regression
 
 from adapter.errors import AdapterError
 from adapter.native_shape import is_native_response
-from adapter.translate.response.models import model_list_from
+from adapter.translate.response.model_list import model_list_from
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Every recorded exchange replayed through the translators (SPEC S1-S9, T1-T3).
+"""Every recorded exchange replayed through the translators (docs/behaviour.md S1-S9, T1-T3).
 
 Stream fixtures are checked against the non-stream translation of the same content: one
 translation core, so the assembled stream must equal the reply.

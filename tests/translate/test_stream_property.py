@@ -1,4 +1,4 @@
-"""Property (SPEC T3): any valid native reply, cut into any SSE event boundaries, streams to
+"""Property (behaviour T3): any valid native reply, cut into any SSE event boundaries, streams to
 the same assembled result as its non-stream translation."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from translate_helpers import regression, req
 
-from adapter.models import capabilities_for
+from adapter.capabilities import capabilities_for
 from adapter.translate.request import to_native_request
 from adapter.translate.request.thinking import final_thinking, thinking_from
 

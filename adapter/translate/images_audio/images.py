@@ -129,7 +129,7 @@ def to_image_plan(
     requested = text_field(body, "model") or model
     prompt = text_field(body, "prompt", required=True)
     row = image_model(model)
-    n = number_field(body, "n", 1, 10, integer=True) or 1
+    n = int(number_field(body, "n", 1, 10, integer=True) or 1)
     size = text_field(body, "size") or "auto"
     quality = choice_field(body, "quality", QUALITIES) or "auto"
     response_format = choice_field(body, "response_format", ("url", "b64_json")) or "b64_json"
@@ -237,7 +237,7 @@ def _imagen_calls(
     if extra is not None:
         parameters.update(expect(extra, (dict,), "google.parameters"))
     parameters.update(google)  # e.g. personGeneration, enhancePrompt
-    calls = []
+    calls: list[dict[str, Any]] = []
     left = n
     while left > 0:
         count = min(left, MAX_IMAGEN_SAMPLES)
@@ -350,7 +350,9 @@ def images_from_predict(reply: dict[str, Any]) -> list[ImageOut]:
 
 def image_usage(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
     """usageMetadata of every call, summed, in the Images API's usage shape."""
-    metas = [r.get("usageMetadata") for r in replies if r.get("usageMetadata")]
+    metas: list[dict[str, Any]] = [
+        meta for r in replies if isinstance(meta := r.get("usageMetadata"), dict)
+    ]
     if not metas:
         return None
     totals = {"input": 0, "output": 0, "text": 0, "image": 0, "out_image": 0, "out_text": 0}

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter.capabilities import capabilities_for
 from adapter.errors import invalid_request
-from adapter.models import capabilities_for
 from adapter.translate.names import reverse
 from adapter.translate.request.audio_output import AudioOutput, audio_output
 from adapter.translate.request.compat import adjust_for_model

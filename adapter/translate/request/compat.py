@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapter.models import ModelCaps
+from adapter.capabilities import ModelCaps
 
 _JSON_FIELDS = ("responseMimeType", "responseJsonSchema", "responseSchema", "_responseJsonSchema")
 

@@ -1,4 +1,4 @@
-"""OpenAI `/v1/embeddings` request -> native `batchEmbedContents` (SPEC 2)."""
+"""OpenAI `/v1/embeddings` request -> native `batchEmbedContents` (docs/behaviour.md P1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `google` extension object -> native request fields (SPEC R9).
+"""The `google` extension object -> native request fields (docs/behaviour.md R9).
 
 Accepted at the top level of the body and as `extra_body.google`. Field names are converted
 to camelCase; label keys, schema property names and function args keep their spelling.
@@ -64,7 +64,7 @@ def google_extension(body: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
 def native_tools(tools: Any, param: str) -> list[dict[str, Any]]:
     """`["google_search", {"code_execution": {}}]` -> `[{"googleSearch": {}}, ...]`."""
     expect(tools, (list,), param)
-    out = []
+    out: list[dict[str, Any]] = []
     for i, tool in enumerate(tools):
         if isinstance(tool, str):
             out.append({camel(tool): {}})

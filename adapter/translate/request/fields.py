@@ -1,4 +1,4 @@
-"""Type checks for client input: each failure is a 400 naming the exact field (SPEC E2, E2b)."""
+"""Type checks for client input: each failure is a 400 naming the field (behaviour E2, E2b)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def expect(value: Any, types: tuple[type, ...], param: str) -> Any:
 
 
 def optional(body: dict[str, Any], key: str, types: tuple[type, ...], prefix: str = "") -> Any:
-    """The value of `key`, or None when absent or null (null means not given, SPEC E2b)."""
+    """The value of `key`, or None when absent or null (null means not given, behaviour E2b)."""
     value = body.get(key)
     if value is None:
         return None

@@ -1,4 +1,5 @@
-"""OpenAI `messages` -> native `contents` and `systemInstruction` (SPEC R1, R2, R4, R10, R11)."""
+"""OpenAI `messages` -> native `contents` and `systemInstruction` (behaviour R1, R2, R4, R10,
+R11, docs/behaviour.md)."""
 
 from __future__ import annotations
 
@@ -98,9 +99,9 @@ def to_native_contents(
             _check_answered(open_calls)
             parts, new_calls = _assistant_parts(message, i, ctx, signatures_required, names)
             open_calls = new_calls
-            for call in new_calls:
-                if call.call_id:
-                    calls.setdefault(call.call_id, []).append(call)
+            for pending in new_calls:
+                if pending.call_id:
+                    calls.setdefault(pending.call_id, []).append(pending)
             if not parts:
                 raise invalid_request(
                     "An assistant message needs content or tool_calls.", param=f"{param}.content"
@@ -236,12 +237,13 @@ def _extra_signature(obj: dict[str, Any], param: str) -> str | None:
     signature = google.get("thought_signature")
     if signature is None:
         return None
-    return expect(signature, (str,), f"{param}.extra_content.google.thought_signature")
+    checked: str = expect(signature, (str,), f"{param}.extra_content.google.thought_signature")
+    return checked
 
 
 def _function_call_part(
     function: dict[str, Any], native_id: str | None, param: str, names: Mapping[str, str]
-) -> dict:
+) -> dict[str, Any]:
     name = expect(function.get("name"), (str,), f"{param}.name")
     if not name:
         raise invalid_request("A tool call needs a function name.", param=f"{param}.name")

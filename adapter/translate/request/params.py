@@ -1,4 +1,4 @@
-"""OpenAI sampling and output parameters -> native `generationConfig` (SPEC R5, R6)."""
+"""OpenAI sampling and output parameters -> native `generationConfig` (docs/behaviour.md R5, R6)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter.capabilities import ModelCaps
 from adapter.errors import invalid_request
-from adapter.models import ModelCaps
 from adapter.translate.request.extensions import camel
 from adapter.translate.request.fields import expect, optional
 from adapter.translate.request.schema import to_native_json_schema
 
 _SERVICE_TIERS = {"flex": "flex", "priority": "priority", "default": "standard", "auto": None}
 
-# Accepted and ignored: no native counterpart (SPEC R5). Still type-checked (SPEC E2b).
+# Accepted and ignored: no native counterpart (behaviour R5). Still type-checked (behaviour E2b).
 IGNORED_PARAMS: dict[str, tuple[type, ...]] = {
     "logit_bias": (dict,),
     "user": (str,),
@@ -175,7 +175,7 @@ def to_generation_config(
     ctx = _Ctx(caps, adjusted)
     for name, value in body.items():  # in the client's order: adjustments are reported so
         handler = _HANDLERS.get(name)
-        if handler is not None and value is not None:  # null means not given (SPEC E2b)
+        if handler is not None and value is not None:  # null means not given (behaviour E2b)
             handler(name, value, body, ctx)
     return ctx.config
 

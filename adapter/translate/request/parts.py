@@ -1,4 +1,4 @@
-"""OpenAI content parts -> native parts (SPEC R3)."""
+"""OpenAI content parts -> native parts (docs/behaviour.md R3)."""
 
 from __future__ import annotations
 

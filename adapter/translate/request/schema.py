@@ -1,4 +1,4 @@
-"""Clean an OpenAI-side JSON Schema into the subset Gemini accepts (SPEC R6, R7).
+"""Clean an OpenAI-side JSON Schema into the subset Gemini accepts (docs/behaviour.md R6, R7).
 
 OpenAI clients send schemas produced by pydantic, zod-to-json-schema,
 instructor or by hand: full JSON Schema with `$ref`/`$defs`, `const`,
@@ -136,7 +136,8 @@ def to_native_json_schema(schema: object, param: str) -> JsonSchema:
     if _is_plain(schema, 0):
         # Most tool schemas are already in the subset: the same result as the full walk
         # (a property test checks it) for a fraction of the cost, paid on every request.
-        return orjson.loads(orjson.dumps(schema))
+        copied: dict[str, Any] = orjson.loads(orjson.dumps(schema))
+        return copied
     return _clean_fully(schema, param)
 
 

@@ -1,7 +1,7 @@
-"""`reasoning_effort` and Anthropic-style `thinking` -> `thinkingConfig` (SPEC R8).
+"""`reasoning_effort` and Anthropic-style `thinking` -> `thinkingConfig` (docs/behaviour.md R8).
 
 The mapping table lives in docs/thinking.md. Never both thinkingBudget and thinkingLevel
-(the native API rejects that), never a value the model refuses (see adapter.models).
+(the native API rejects that), never a value the model refuses (see adapter.capabilities).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter.capabilities import ModelCaps
 from adapter.errors import invalid_request
-from adapter.models import ModelCaps
 from adapter.translate.request.fields import expect
 
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")

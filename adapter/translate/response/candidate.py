@@ -1,7 +1,7 @@
 """One native candidate (or one stream event's piece of it) -> the OpenAI message fields.
 
 Shared by the reply and the stream translators, so a stream assembles to exactly the
-non-stream reply (SPEC T3).
+non-stream reply (docs/behaviour.md T3).
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def _caller_name(name: Any, names: Mapping[str, str] | None) -> Any:
 
 
 def logprobs_from(candidate: dict[str, Any]) -> dict[str, Any] | None:
-    """logprobsResult -> OpenAI `logprobs.content` (SPEC S9)."""
+    """logprobsResult -> OpenAI `logprobs.content` (docs/behaviour.md S9)."""
     result = candidate.get("logprobsResult")
     if not result:
         return None
@@ -198,7 +198,7 @@ def snake_keys(value: Any) -> Any:
     return value
 
 
-# Candidate fields OpenAI has no place for; kept under extra_content.google (SPEC S1b).
+# Candidate fields OpenAI has no place for; kept under extra_content.google (docs/behaviour.md S1b).
 _CANDIDATE_EXTRAS = (
     "groundingMetadata",
     "urlContextMetadata",

@@ -1,4 +1,4 @@
-"""Native finishReason / blockReason -> OpenAI finish_reason (SPEC S4)."""
+"""Native finishReason / blockReason -> OpenAI finish_reason (docs/behaviour.md S4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Native GenerateContentResponse -> OpenAI `chat.completion` (SPEC S1-S9)."""
+"""Native GenerateContentResponse -> OpenAI `chat.completion` (docs/behaviour.md S1-S9)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def message_from(
     native: dict[str, Any],
     id_seed: str,
     tool_names: Mapping[str, str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     out = parts_out((candidate.get("content") or {}).get("parts"), id_seed, names=tool_names)
     content = "".join(out.texts) if out.texts else None
     message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
@@ -43,7 +43,7 @@ def message_from(
 
 
 def blocked_choice(native: dict[str, Any]) -> dict[str, Any]:
-    """A prompt blocked before any candidate: one choice saying why (SPEC S4)."""
+    """A prompt blocked before any candidate: one choice saying why (docs/behaviour.md S4)."""
     feedback = native.get("promptFeedback") or {}
     reason = feedback.get("blockReason", "BLOCK_REASON_UNSPECIFIED")
     extras = google_extras({}, native, [])

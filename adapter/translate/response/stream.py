@@ -1,4 +1,4 @@
-"""Native stream events -> OpenAI `chat.completion.chunk`s (SPEC T1-T3).
+"""Native stream events -> OpenAI `chat.completion.chunk`s (docs/behaviour.md T1-T3).
 
 One `StreamTranslator` per stream holds what must persist between events: the chunk id,
 whether `role` was sent, how many tool calls each choice has had (their `index`), the latest
@@ -24,12 +24,9 @@ from adapter.translate.response.finish import finish_reason_from
 from adapter.translate.response.grounding import annotations_from
 from adapter.translate.response.reply import blocked_choice, completion_id_from
 from adapter.translate.response.usage import usage_from
+from adapter.translate.sse_frames import DATA, data_frame
 
-
-def sse_event(payload: Any) -> bytes:
-    """One `data:` event of the OpenAI stream framing."""
-    return b"data: " + orjson.dumps(payload) + b"\n\n"
-
+sse_event = data_frame  # the name the routes use
 
 @dataclass(slots=True)
 class _Choice:
@@ -161,7 +158,7 @@ class StreamTranslator:
                 }
             )
             prefix = self._text_prefix[index] = (
-                b"data: "
+                DATA
                 + head[:-1]
                 + b',"choices":[{"index":'
                 + str(index).encode()

@@ -1,4 +1,4 @@
-"""Native usageMetadata -> OpenAI usage (SPEC S5)."""
+"""Native usageMetadata -> OpenAI usage (docs/behaviour.md S5)."""
 
 from __future__ import annotations
 

@@ -22,11 +22,12 @@ from adapter.translate.response.candidate import (
     logprobs_from,
     parts_out,
 )
-from adapter.translate.response.citations import annotations_from
 from adapter.translate.response.finish import finish_reason_from
+from adapter.translate.response.grounding import annotations_from
 from adapter.translate.responses.encrypted import encode_signature
 from adapter.translate.responses.tools import CUSTOM_INPUT, ToolMap
 from adapter.translate.responses.usage import responses_usage
+from adapter.translate.sse_frames import event_frame
 
 _PREFIX = {
     "message": "msg",
@@ -99,9 +100,7 @@ class OutputBuilder:
             # Serialised at once: the event shows the item as it is now, later changes to
             # the open item cannot leak into an event already made.
             event = {"type": kind, "sequence_number": self.sequence, **payload}
-            self.frames.append(
-                b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
-            )
+            self.frames.append(event_frame(kind, event))
         self.sequence += 1
 
     def take_frames(self) -> bytes:
@@ -425,7 +424,7 @@ class OutputBuilder:
             web = chunk.get("web") if isinstance(chunk, dict) else None
             if isinstance(web, dict) and web.get("uri"):
                 sources.append({"type": "url", "url": web["uri"]})
-        action = {"type": "search", "query": queries[0], "queries": queries}
+        action: dict[str, Any] = {"type": "search", "query": queries[0], "queries": queries}
         if sources:
             action["sources"] = sources
         current = self._open_item(

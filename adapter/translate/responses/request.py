@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter.capabilities import capabilities_for
 from adapter.errors import AdapterError, invalid_request
-from adapter.models import capabilities_for
 from adapter.translate.request import NativeRequest, _dedupe_native_tools, native_model_name
 from adapter.translate.request.compat import adjust_for_model
 from adapter.translate.request.extensions import google_extension, merge_extension, split_thinking
@@ -283,7 +283,8 @@ _OPENAI_NAME = {"googleSearch": "web_search", "codeExecution": "code_interpreter
 
 def _echo(body: dict[str, Any], reasoning: dict[str, Any]) -> dict[str, Any]:
     """The request settings a Response object repeats."""
-    text = body.get("text") if isinstance(body.get("text"), dict) else {}
+    given = body.get("text")
+    text: dict[str, Any] = given if isinstance(given, dict) else {}
     echo = {
         "instructions": body.get("instructions"),
         "tools": body.get("tools") or [],

@@ -92,7 +92,7 @@ class ResponsesStream:
     @property
     def finished(self) -> bool:
         """Whether the terminal event (completed, incomplete or failed) was made."""
-        return self.builder.response.get("status", "in_progress") != "in_progress"
+        return bool(self.builder.response.get("status", "in_progress") != "in_progress")
 
     def finish(self) -> bytes:
         self.builder.finish()

@@ -18,7 +18,7 @@ from adapter.translate.request.fields import expect
 from adapter.translate.request.schema import to_native_parameters
 
 _MODES = {"none": "NONE", "auto": "AUTO", "required": "ANY"}
-SEARCH_TYPES = ("web_search", "web_search_preview", "web_search_2025_08_26")
+SEARCH_TYPES: tuple[str, ...] = ("web_search", "web_search_preview", "web_search_2025_08_26")
 SEARCH_TYPES += ("web_search_preview_2025_03_11",)
 CODE_TYPES = ("code_interpreter",)
 CUSTOM_INPUT = "input"  # the one string parameter a custom tool is declared with

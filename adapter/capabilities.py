@@ -76,6 +76,7 @@ def capabilities_for(model: str) -> ModelCaps:
         return UNKNOWN
     major, minor = version
     if major >= 3:
+        levels: tuple[str, ...]
         if "pro" in name:
             levels = ("low", "medium", "high") if (major, minor) >= (3, 1) else ("low", "high")
         elif (major, minor) == (3, 0) and "flash" in name:
