@@ -20,8 +20,9 @@ COPY pyproject.toml README.md ./
 COPY adapter ./adapter
 COPY gemini_emulator ./gemini_emulator
 # [audio]: PyAV (its wheels ship FFmpeg) for mp3/opus/aac/flac speech; mp3 is OpenAI's
-# default format.
-ARG EXTRAS=audio
+# default format. [otel]: OpenTelemetry traces over OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT
+# is set (docs/observability.md).
+ARG EXTRAS=audio,otel
 RUN pip install --no-cache-dir -c constraints.txt ".[${EXTRAS}]"
 
 # ---- runtime: the virtualenv on a clean base, run as an unprivileged user -------

@@ -300,6 +300,10 @@ def _one_line(exc: ValidationError, origin: Mapping[str, str]) -> str:
     return f"{label}: {message}, got {error.get('input')!r}"
 
 
+# The environment variable that carries the Config to worker processes.
+CONFIG_ENV = "ADAPTER_CONFIG_JSON"
+
+
 def to_environment(config: Config) -> str:
     """The Config as JSON for worker processes (see `from_environment`)."""
     return config.model_dump_json()

@@ -1,5 +1,5 @@
 """Per-process state shared by every route: the config, the upstream client, the image
-fetcher, the response store and metrics. Created by `adapter.app.create_app`, started and
+fetcher and the response store. Created by `adapter.app.create_app`, started and
 closed by its lifespan, reached from a route as `services(request)`. Holds no request state."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from starlette.requests import Request
 from adapter.config import Config
 from adapter.errors import invalid_request
 from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_session
-from adapter.metrics import Metrics
 from adapter.store import Store, open_store
 from adapter.store.maintenance import maintain
 from adapter.translate.request import NativeRequest
@@ -43,7 +42,6 @@ class Services:
     def __init__(self, config: Config):
         self.config = config
         self.upstream = UpstreamClient(config, upstream_base(config))
-        self.metrics = Metrics()
         # Ids when the upstream gives none: unique per process without a syscall per request.
         self.id_prefix = os.urandom(8).hex()
         self.id_counter = itertools.count()

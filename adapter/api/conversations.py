@@ -62,7 +62,6 @@ async def create_conversation(request: Request) -> Response:
     metadata = _metadata(body.get("metadata"))
     items = _new_items(body.get("items"), "items")
     conversation = await store.create_conversation(owner, metadata, items)
-    svc.metrics.response("conversations", 200)
     return json_response(conversation)
 
 
@@ -72,7 +71,6 @@ async def get_conversation(request: Request) -> Response:
     conversation = await store.get_conversation(owner, conversation_id)
     if conversation is None:
         raise not_found("conversation", conversation_id)
-    svc.metrics.response("conversations", 200)
     return json_response(conversation)
 
 
@@ -87,7 +85,6 @@ async def update_conversation(request: Request) -> Response:
     )
     if conversation is None:
         raise not_found("conversation", conversation_id)
-    svc.metrics.response("conversations", 200)
     return json_response(conversation)
 
 
@@ -96,7 +93,6 @@ async def delete_conversation(request: Request) -> Response:
     conversation_id = request.path_params["conversation_id"]
     if not await store.delete_conversation(owner, conversation_id):
         raise not_found("conversation", conversation_id)
-    svc.metrics.response("conversations", 200)
     return json_response({"id": conversation_id, "object": "conversation.deleted", "deleted": True})
 
 
@@ -107,7 +103,6 @@ async def list_items(request: Request) -> Response:
     page = await store.list_items(owner, conversation_id, limit, order, after)
     if page is None:
         raise not_found("conversation", conversation_id)
-    svc.metrics.response("conversations", 200)
     return json_response(page.body())
 
 
@@ -120,7 +115,6 @@ async def add_items(request: Request) -> Response:
     added = await store.add_items(owner, conversation_id, _new_items(body["items"], "items"))
     if added is None:
         raise not_found("conversation", conversation_id)
-    svc.metrics.response("conversations", 200)
     return json_response(Page(added, False).body())
 
 
@@ -131,7 +125,6 @@ async def get_item(request: Request) -> Response:
     item = await store.get_item(owner, conversation_id, item_id)
     if item is None:
         raise not_found("conversation item", item_id)
-    svc.metrics.response("conversations", 200)
     return json_response(item)
 
 
@@ -142,7 +135,6 @@ async def delete_item(request: Request) -> Response:
     conversation = await store.delete_item(owner, conversation_id, item_id)
     if conversation is None:
         raise not_found("conversation item", item_id)
-    svc.metrics.response("conversations", 200)
     return json_response(conversation)
 
 

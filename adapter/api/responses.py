@@ -33,6 +33,7 @@ from adapter.api.response_store import (
 from adapter.body import read_json
 from adapter.errors import AdapterError, invalid_request
 from adapter.keys import upstream_key
+from adapter.observability.context import current, record
 from adapter.services import Services, services
 from adapter.translate.request.vertex import count_tokens_body
 from adapter.translate.responses.output import ResponseContext
@@ -92,6 +93,13 @@ async def create_response(request: Request) -> Response | RelayResponse:
             include_logprobs=prepared.translated.include_logprobs,
         )
         retries = svc.upstream_retries(request)
+        exchange = record(
+            operation="chat",
+            model=native.model,
+            stream=native.stream,
+            adjusted=native.adjusted,
+            body=prepared.body,
+        )
         if prepared.plan.background:
             key, sources = prepared.key, native.content_sources
 
@@ -103,13 +111,11 @@ async def create_response(request: Request) -> Response | RelayResponse:
 
             queued = queued_response(ctx.response_id, ctx.created_at, ctx.model, ctx.echo)
             await start_background(svc, prepared.plan, queued, produce)
-            svc.metrics.response("responses", 200)
             return json_response(queued, headers)
         if native.stream:
             upstream = await svc.upstream.open_stream(
                 native.model, payload, prepared.key, native.content_sources, retries=retries
             )
-            svc.metrics.response("responses", 200)
             stream = ResponsesStream(ctx)
             events = relay_events(request, upstream, stream, prepared, svc)
             return RelayResponse(
@@ -121,9 +127,10 @@ async def create_response(request: Request) -> Response | RelayResponse:
     except AdapterError as error:
         error.param = responses_param(error.param)  # `messages[2]` from native errors
         raise
+    if exchange is not None:
+        exchange.saw_reply(reply)
     response = response_from(reply, ctx)
     await save(prepared.plan, response)
-    svc.metrics.response("responses", 200)
     return json_response(response, headers)
 
 
@@ -137,26 +144,29 @@ async def relay_events(
     """One write per upstream read; `response.failed` for a failure after the first event;
     no `[DONE]` (the Responses stream ends with its terminal event). The final state is
     stored before the terminal event is sent, so a client acting on it finds it stored."""
-    metrics = svc.metrics
-    metrics.active_streams += 1
     batches = upstream.batches()
+    last_event: dict[str, Any] | None = None  # its usage is the reply's (docs/observability.md)
     try:
         yield stream.start()  # at once: the client sees the response begin before any token
         async for batch in batches:
             data = b"".join([stream.sse_for(event) for event in batch])
+            last_event = batch[-1]
             if data:
-                metrics.stream_writes += 1
                 yield data
         last = stream.finish()
     except AdapterError as error:
         log.warning("responses stream failed: %s", error.code)
-        metrics.upstream_errors[error.status] += 1
+        exchange = current()
+        if exchange is not None:
+            exchange.error_code = str(error.code)
         last = stream.fail(error.status, error.message)
     except Exception:  # a bug must still end the stream with response.failed
         log.exception("responses stream translation failed")
         last = stream.fail(500, "Internal error in the adapter.")
     finally:
-        metrics.active_streams -= 1
+        exchange = current()
+        if exchange is not None and last_event is not None:
+            exchange.saw_reply(last_event)
         # A client that went away cancels us here; closing drops the upstream request.
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()
@@ -188,7 +198,6 @@ async def input_tokens(request: Request) -> Response:
         error.param = responses_param(error.param)
         raise
     total = reply.get("totalTokens", 0) if isinstance(reply, dict) else 0
-    svc.metrics.response("responses", 200)
     return json_response(
         {"object": "response.input_tokens", "input_tokens": total},
         adapter_headers(native.adjusted, native.thinking),

@@ -22,7 +22,6 @@ async def get_response(request: Request) -> Response:
     stored = await store.get_response(owner, response_id)
     if stored is None:
         raise not_found("response", response_id)
-    svc.metrics.response("responses", 200)
     return json_response(stored.body)
 
 
@@ -34,7 +33,6 @@ async def delete_response(request: Request) -> Response:
     task = svc.background.pop(response_id, None)
     if task is not None:
         task.cancel()
-    svc.metrics.response("responses", 200)
     return json_response({"id": response_id, "object": "response.deleted", "deleted": True})
 
 
@@ -45,7 +43,6 @@ async def input_items(request: Request) -> Response:
     page = await store.input_items(owner, response_id, limit, order, after)
     if page is None:
         raise not_found("response", response_id)
-    svc.metrics.response("responses", 200)
     return json_response(page.body())
 
 
@@ -66,7 +63,6 @@ async def cancel_response(request: Request) -> Response:
         task = svc.background.pop(response_id, None)
         if task is not None:
             task.cancel()
-    svc.metrics.response("responses", 200)
     return json_response(stored.body)
 
 
