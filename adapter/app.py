@@ -17,15 +17,38 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from adapter.api import audio, chat, embeddings, images, models, native, operations, responses
+from adapter.api import (
+    audio,
+    chat,
+    conversations,
+    embeddings,
+    images,
+    models,
+    native,
+    operations,
+    responses,
+    stored_responses,
+)
 from adapter.api.errors import EXCEPTION_HANDLERS
-from adapter.config import Config, from_environment
-from adapter.services import EMULATOR_PREFIX, Services
+from adapter.config import CONFIG_ENV, Config, from_environment
+from adapter.observability import tracing, workers
+from adapter.observability.middleware import Observability
+from adapter.services import EMULATOR_PREFIX, Services, upstream_base
 
 # Order matters only for `native`: its `/v1/{path}` catch-all comes after every OpenAI route.
-SURFACES = [chat, responses, embeddings, models, operations, images, audio]
+SURFACES = [
+    chat,
+    responses,
+    embeddings,
+    models,
+    operations,
+    images,
+    audio,
+    stored_responses,
+    conversations,
+]
 
-CONFIG_ENV = "ADAPTER_CONFIG_JSON"
+__all__ = ["CONFIG_ENV", "app_from_environment", "create_app"]
 
 
 def create_app(config: Config) -> Starlette:
@@ -34,6 +57,7 @@ def create_app(config: Config) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        tracing.configure(config.upstream, upstream_base(config))
         await services.start()
         # Move everything loaded so far out of the collector's reach: a full collection
         # over the import-time objects costs ~30 ms, which otherwise sets the p99.
@@ -43,6 +67,8 @@ def create_app(config: Config) -> Starlette:
             yield
         finally:
             await services.close()
+            tracing.shutdown()
+            workers.mark_process_dead(os.getpid())
 
     routes: list[BaseRoute] = [route for surface in SURFACES for route in surface.ROUTES]
     routes += native.ROUTES
@@ -51,9 +77,24 @@ def create_app(config: Config) -> Starlette:
 
         routes.insert(0, Mount(EMULATOR_PREFIX, app=_ends_quietly(create_emulator())))
     handlers: dict[Any, Any] = dict(EXCEPTION_HANDLERS)
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
+    app = _ObservedApp(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.state.services = services
+    app.observability = {
+        "skip_prefix": EMULATOR_PREFIX if config.uses_emulator else "",
+        "access_log": config.access_log,
+        "json_logs": config.log_format == "json",
+    }
     return app
+
+
+class _ObservedApp(Starlette):
+    """Starlette with the observability middleware outside its error middleware, so
+    replies to unhandled errors get their request id and are counted too."""
+
+    observability: dict[str, Any]
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Observability(super().build_middleware_stack(), **self.observability)
 
 
 def _ends_quietly(app: ASGIApp) -> ASGIApp:

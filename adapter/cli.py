@@ -16,8 +16,18 @@ import sys
 from collections.abc import Iterator
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
-from adapter.config import DEFAULT_UPSTREAM, LOG_LEVELS, ConfigError, build_config, to_environment
+from adapter.config import (
+    CONFIG_ENV,
+    DEFAULT_UPSTREAM,
+    LOG_LEVELS,
+    Config,
+    ConfigError,
+    build_config,
+    to_environment,
+)
+from adapter.observability import workers
 
 # Flags whose values go to build_config under these setting names.
 _SETTINGS = (
@@ -90,9 +100,14 @@ def _parser() -> argparse.ArgumentParser:
         "memory, none (env ADAPTER_STORE)",
     )
     add("--store-ttl", dest="store_ttl_s", help="retention of stored objects, e.g. 30d (default)")
-    add("--access-log", action="store_true", default=None, help="log each request")
+    add(
+        "--access-log",
+        action="store_true",
+        default=None,
+        help="one line per request: id, route, model, status, latency, tokens",
+    )
     add("--log-level", help=f"one of {', '.join(LOG_LEVELS)} (default info)")
-    add("--log-format", help="text (default) or json")
+    add("--log-format", help="text (default) or json (every line a JSON object)")
 
     emulator = commands.add_parser("emulator", help="run the offline Gemini API emulator")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -106,8 +121,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "emulator":
         from gemini_emulator.app import create_app
+        from gemini_emulator.logs import log_config as emulator_log_config
 
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+        _Server(
+            uvicorn.Config(
+                create_app(),
+                host=args.host,
+                port=args.port,
+                log_level=args.log_level,
+                log_config=emulator_log_config(),  # redacts ?key= in access lines
+            )
+        ).run()
         return 0
 
     overrides: dict[str, object] = {key: getattr(args, key) for key in _SETTINGS}
@@ -134,21 +158,37 @@ def main(argv: list[str] | None = None) -> int:
         scope = f"project {project}" if project else "express mode"
         vertex = f" (Vertex AI, {scope}, location {config.vertex_location})"
 
-    from adapter.app import CONFIG_ENV
+    # Before any metric exists: prometheus_client picks its multi-process mode from the
+    # environment, in every worker (adapter.observability.workers). This process makes none.
+    metrics_dir = None
+    if config.workers > 1 or os.environ.get(workers.MULTIPROC_ENV):
+        metrics_dir = workers.prepare_multiprocess_dir()
+    try:
+        return _serve(config, vertex)
+    finally:
+        workers.remove_multiprocess_dir(metrics_dir)
+
+
+def _serve(config: Config, vertex: str) -> int:
+    """Logging set up, the socket bound, then uvicorn (one process, or the workers).
+    `vertex`: the Vertex AI description for the start-up line, or ""."""
     from adapter.logs import log_config
 
     os.environ[CONFIG_ENV] = to_environment(config)
-    logging.config.dictConfig(log_config())
+    logging_config = log_config(config.log_format, config.log_level)
+    logging.config.dictConfig(logging_config)
+    logging.captureWarnings(True)
     uv_config = uvicorn.Config(
         "adapter.app:app_from_environment",
         factory=True,
         host=config.host,
         port=config.port,
         workers=config.workers if config.workers > 1 else None,
-        access_log=config.access_log,
+        # The adapter writes its own request lines (--access-log, adapter.observability).
+        access_log=False,
         log_level=config.log_level,
         timeout_graceful_shutdown=int(config.shutdown_grace_s),
-        log_config=log_config(),
+        log_config=logging_config,
     )
     server = _Server(uv_config)
     sock = uv_config.bind_socket()  # a failed bind exits here, before "serving on"
@@ -163,12 +203,30 @@ def main(argv: list[str] | None = None) -> int:
         "s" if config.workers > 1 else "",
     )
     if config.workers > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        Multiprocess(uv_config, sockets=[sock]).run()
+        _Workers(uv_config, sockets=[sock]).run()
     else:
         server.run(sockets=[sock])
     return 0
+
+
+class _Workers(Multiprocess):
+    """uvicorn's worker supervisor that also tells prometheus_client when a worker is gone
+    (replaced after a crash, or retired), so its open-stream gauge leaves the sums."""
+
+    def keep_subprocess_alive(self) -> None:
+        before = {process.pid for process in self.processes}
+        super().keep_subprocess_alive()
+        self._forget(before)
+
+    def restart_all(self) -> None:
+        before = {process.pid for process in self.processes}
+        super().restart_all()
+        self._forget(before)
+
+    def _forget(self, before: set[int | None]) -> None:
+        for pid in before - {process.pid for process in self.processes}:
+            if pid is not None:
+                workers.mark_process_dead(pid)
 
 
 class _Server(uvicorn.Server):

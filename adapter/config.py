@@ -120,6 +120,14 @@ class Config(BaseModel):
     def _lower(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
 
+    @field_validator("store")
+    @classmethod
+    def _check_store(cls, value: str) -> str:
+        from adapter.store import store_kind
+
+        store_kind(value)  # ValueError says which forms exist
+        return value
+
     @field_validator("store_ttl_s", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
@@ -187,7 +195,7 @@ ENV = {
     "GOOGLE_CLOUD_LOCATION": "vertex_location",
 }
 _LIST_ENV = {"client_keys"}
-_SECRETS = {"server_key", "client_keys"}
+_SECRETS = {"server_key", "client_keys", "store"}  # a database URL may hold a password
 
 
 def _is_loopback(host: str) -> bool:
@@ -290,6 +298,10 @@ def _one_line(exc: ValidationError, origin: Mapping[str, str]) -> str:
     if key in _SECRETS:  # never echo a key back
         return f"{label}: {message}"
     return f"{label}: {message}, got {error.get('input')!r}"
+
+
+# The environment variable that carries the Config to worker processes.
+CONFIG_ENV = "ADAPTER_CONFIG_JSON"
 
 
 def to_environment(config: Config) -> str:

@@ -1,10 +1,11 @@
 """Per-process state shared by every route: the config, the upstream client, the image
-fetcher and metrics. Created by `adapter.app.create_app`, started and closed by its lifespan,
-reached from a route as `services(request)`. Holds no request state."""
+fetcher and the response store. Created by `adapter.app.create_app`, started and
+closed by its lifespan, reached from a route as `services(request)`. Holds no request state."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 
@@ -14,7 +15,8 @@ from starlette.requests import Request
 from adapter.config import Config
 from adapter.errors import invalid_request
 from adapter.fetch import FetchPolicy, FetchRefused, fetch_media, new_fetch_session
-from adapter.metrics import Metrics
+from adapter.store import Store, open_store
+from adapter.store.maintenance import maintain
 from adapter.translate.request import NativeRequest
 from adapter.translate.request.parts import RemoteMedia
 from adapter.translate.request.parts import fill_remote_media as fill_remote_part
@@ -40,7 +42,6 @@ class Services:
     def __init__(self, config: Config):
         self.config = config
         self.upstream = UpstreamClient(config, upstream_base(config))
-        self.metrics = Metrics()
         # Ids when the upstream gives none: unique per process without a syscall per request.
         self.id_prefix = os.urandom(8).hex()
         self.id_counter = itertools.count()
@@ -52,12 +53,26 @@ class Services:
             allow_hosts=config.fetch_allow_hosts,
             allow_private=config.fetch_allow_private,
         )
+        # Stored responses and conversations (docs/store.md); `background` runs of this
+        # process by response id, so a cancel reaching this process stops the task at once.
+        self.store: Store = open_store(config.store, config.store_ttl_s)
+        self.background: dict[str, asyncio.Task[None]] = {}
+        self._maintenance: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.upstream.start()
         self.fetch_session = new_fetch_session()
+        await self.store.start()
+        if self.store.enabled:
+            self._maintenance = asyncio.create_task(maintain(self.store))
 
     async def close(self) -> None:
+        for task in [self._maintenance, *self.background.values()]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+        await self.store.close()
         await self.upstream.close()
         if self.fetch_session is not None:
             await self.fetch_session.close()

@@ -22,6 +22,7 @@ from adapter.credentials import CredentialsError, UpstreamAuth, upstream_auth
 from adapter.endpoints import Endpoints, native_url
 from adapter.errors import AdapterError, retry_delay_seconds, upstream_error
 from adapter.native_shape import is_native_response
+from adapter.observability import context as observed
 from adapter.sse import SSEDecoder
 
 __all__ = ["SSEDecoder", "UpstreamClient", "UpstreamStream", "native_url"]
@@ -285,11 +286,13 @@ class UpstreamClient:
         """Until the response headers: 504 past the first-byte timeout, 502 if unreachable."""
         headers = await self.auth.headers(key)  # auth and Content-Type, ready to send
         try:
-            return await self.deadlines.run(
+            response = await self.deadlines.run(
                 self.session.request(method, url, data=body, headers=headers),
                 self._config.upstream_timeout_s,
                 f"The upstream {self.host} did not answer in time.",
             )
+            observed.upstream_status(response.status)  # metrics: every status, 2xx included
+            return response
         except aiohttp.ClientError as exc:
             log.warning("upstream unreachable: %s", type(exc).__name__)
             raise AdapterError(
@@ -342,6 +345,7 @@ class UpstreamClient:
                 if delay is None:
                     delay = 0.25 * 2**attempt
                 if delay <= self._config.max_retry_wait_s:
+                    observed.upstream_retry(response.status)
                     attempt += 1
                     await asyncio.sleep(delay)
                     continue

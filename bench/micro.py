@@ -252,6 +252,72 @@ def case_wire_stream_event():
     return run, None
 
 
+def _drive(coroutine) -> None:
+    """Run a coroutine that never really waits, without an event loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        return
+    raise RuntimeError("the coroutine waited")
+
+
+def _observed_request(observed: bool, events: int = 0):
+    """One request through an ASGI app that records what a route records (model, usage,
+    finish reasons), with or without the observability middleware (request id, counters,
+    two histograms, token counters, the open-streams gauge; no log line, no tracing).
+    `events` > 0: a stream of that many writes."""
+    from adapter.observability.context import current, record
+    from adapter.observability.middleware import Observability
+
+    reply = load_json("generate_content.json")
+    kind = b"text/event-stream; charset=utf-8" if events else b"application/json"
+    headers = [(b"content-type", kind)]
+    chunk = {"type": "http.response.body", "body": b"data: {}\n\n", "more_body": True}
+
+    async def app(scope, receive, send):
+        record(operation="chat", model=MODEL, adjusted=[], stream=events > 0)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for _ in range(events):
+            await send(chunk)
+        exchange = current()
+        if exchange is not None:
+            exchange.saw_reply(reply)
+        await send({"type": "http.response.body", "body": b"{}", "more_body": False})
+
+    asgi = Observability(app) if observed else app
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/chat/completions",
+        "headers": [(b"authorization", b"Bearer k")],
+    }
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        return None
+
+    def run():
+        _drive(asgi(scope, receive, send))
+
+    return run, None
+
+
+def case_observed_request():
+    return _observed_request(True)
+
+
+def case_unobserved_request():
+    return _observed_request(False)
+
+
+def case_observed_stream():
+    return _observed_request(True, events=20)
+
+
+def case_unobserved_stream():
+    return _observed_request(False, events=20)
 # --- the Responses API (POST /v1/responses) -------------------------------------------------
 def _responses_context(body: dict):
     from adapter.translate.responses.output import ResponseContext
@@ -323,6 +389,15 @@ CASES = [
         None,
     ),
     ("wire_stream_event", "one stream event incl. orjson parse/dump", case_wire_stream_event, None),
+    (
+        "observed_request",
+        "request through the observability middleware (metrics, id)",
+        case_observed_request,
+        None,
+    ),
+    ("unobserved_request", "the same request without it", case_unobserved_request, None),
+    ("observed_stream", "20-write stream through the middleware", case_observed_stream, None),
+    ("unobserved_stream", "the same stream without it", case_unobserved_stream, None),
     ("responses_request", "responses: typical request -> native", case_responses_request, None),
     ("responses_reply", "responses: typical reply -> response", case_responses_reply, None),
     (

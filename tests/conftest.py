@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,6 +11,19 @@ from servers import FakeUpstream, ServerThread, free_port
 
 from adapter.app import create_app
 from adapter.config import Config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The default store (a SQLite file under $XDG_STATE_HOME) goes to a temp dir, never to
+    the user's own state directory, for adapters started here and in subprocesses."""
+    old = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("xdg-state"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = old
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +41,7 @@ def adapter_factory() -> Iterator[Callable[..., str]]:
     servers: list[ServerThread] = []
 
     def start(**fields: Any) -> str:
+        fields.setdefault("store", "memory")  # never the user's own state directory
         port = free_port()
         config = Config(host="127.0.0.1", port=port, **fields)
         config.check()

@@ -20,6 +20,7 @@ from adapter.audio_codec import Encoder, check_format, rate_from_mime
 from adapter.body import read_form, read_json
 from adapter.errors import AdapterError, invalid_request
 from adapter.keys import upstream_key
+from adapter.observability.context import current, record
 from adapter.services import Services, services
 from adapter.translate.images_audio.speech import (
     audio_chunks,
@@ -58,6 +59,7 @@ async def speech(request: Request) -> RelayResponse:
     body = await read_json(request, svc.config.max_body_bytes)
     plan = to_speech_plan(body, _model(body, svc))
     audio_format = check_format(plan.response_format, "response_format")
+    record(operation="generate_content", model=plan.model)
     upstream = await svc.upstream.open_stream(
         plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
     )
@@ -80,7 +82,6 @@ async def speech(request: Request) -> RelayResponse:
         raise
     encoder = Encoder(audio_format, rate_from_mime(first[0][1]))
     headers = adapter_headers(plan.adjusted, None)
-    svc.metrics.response("audio", 200)
     audio = _encoded(first, batches, upstream, encoder, usage)
     if plan.stream_format == "sse":
         return RelayResponse(_speech_events(audio, usage), headers | SSE_HEADERS)
@@ -114,6 +115,9 @@ async def _encoded(
         # Bytes are on their way: the audio ends here (an error body would corrupt it).
         log.warning("speech stream failed: %s", error.code)
     finally:
+        exchange = current()
+        if exchange is not None and usage:
+            exchange.usage = usage[0]
         encoder.close()
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()
@@ -136,19 +140,20 @@ async def _transcribe(request: Request, task: str) -> Response | RelayResponse:
     key = upstream_key(request, svc.config)
     form = await read_form(request, svc.config.max_body_bytes)
     plan = to_transcription_plan(form.fields, form.file("file"), _model(form.fields, svc), task)
+    exchange = record(operation="generate_content", model=plan.model, stream=plan.stream)
     if plan.stream:
         upstream = await svc.upstream.open_stream(
             plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
         )
-        svc.metrics.response("audio", 200)
         headers = adapter_headers(plan.adjusted, None) | SSE_HEADERS
         return RelayResponse(_transcript_events(upstream), headers)
     reply = await svc.upstream.generate(
         plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
     )
+    if exchange is not None:
+        exchange.saw_reply(reply)
     out, content_type = transcription_reply(plan, reply)
     headers = adapter_headers(plan.adjusted, None)
-    svc.metrics.response("audio", 200)
     if isinstance(out, str):
         return Response(out, media_type=content_type, headers=headers)
     return json_response(out, headers)
@@ -176,6 +181,9 @@ async def _transcript_events(upstream: UpstreamStream) -> AsyncIterator[bytes]:
         log.warning("transcription stream failed: %s", error.code)
         yield sse_event(error.body())
     finally:
+        exchange = current()
+        if exchange is not None and usage:
+            exchange.usage = usage
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()
 

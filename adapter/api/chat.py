@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -22,7 +23,7 @@ from adapter.api.replies import DONE_EVENT, SSE_HEADERS, adapter_headers, json_r
 from adapter.body import read_json
 from adapter.errors import AdapterError
 from adapter.keys import upstream_key
-from adapter.metrics import Metrics
+from adapter.observability.context import Exchange, record
 from adapter.services import services
 from adapter.translate.request import to_native_request
 from adapter.translate.response.errors import with_openai_param
@@ -48,6 +49,13 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     native = to_native_request(body, config.model_aliases)
     svc.for_upstream(native)
     check_chat_audio(native)
+    exchange = record(
+        operation="chat",
+        model=native.model,
+        stream=native.stream,
+        adjusted=native.adjusted,
+        body=body,
+    )
     if native.remote_media:
         await svc.fetch_remote_media(native.remote_media)
     payload = orjson.dumps(native.body)
@@ -75,9 +83,8 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
             include_usage=native.include_usage,
             tool_names=native.tool_names,
         )
-        svc.metrics.response("chat", 200)
         chunks = (
-            relay_chunks(upstream, translator, svc.metrics)
+            relay_chunks(upstream, translator, exchange)
             if native.audio is None
             else chat_audio_chunks(upstream, native, fallback_id, created, svc.new_id("audio_"))
         )
@@ -86,6 +93,8 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
             headers | SSE_HEADERS,
             on_cancel=SHUTDOWN_EVENT,
         )
+    if exchange is not None:
+        exchange.saw_reply(reply)
     completion = completion_from(
         reply,
         model=native.requested_model,
@@ -94,33 +103,36 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
         tool_names=native.tool_names,
     )
     completion = with_chat_audio(completion, reply, native, svc.new_id("audio_"))
-    svc.metrics.response("chat", 200)
     return json_response(completion, headers)
 
 
 async def relay_chunks(
-    upstream: UpstreamStream, translator: StreamTranslator, metrics: Metrics
+    upstream: UpstreamStream, translator: StreamTranslator, exchange: Exchange | None
 ) -> AsyncIterator[bytes]:
     """One write per upstream read, each read's events translated as soon as they arrive;
-    a failure after the first event ends the stream with an error event and no [DONE]."""
-    metrics.active_streams += 1
+    a failure after the first event ends the stream with an error event and no [DONE].
+    `exchange` (the request's observability record) gets the last event: its usage and
+    finish reasons are the reply's (Gemini repeats the running usage on every event)."""
     batches = upstream.batches()
+    last: dict[str, Any] | None = None
     try:
         async for batch in batches:
             data = b"".join([translator.sse_for(event) for event in batch])
+            last = batch[-1]
             if data:
-                metrics.stream_writes += 1
                 yield data
         yield b"".join([sse_event(chunk) for chunk in translator.finish()]) + DONE_EVENT
     except AdapterError as error:
         log.warning("stream failed: %s", error.code)
-        metrics.upstream_errors[error.status] += 1
+        if exchange is not None:
+            exchange.error_code = str(error.code)
         yield sse_event(error.body())
     except Exception:  # a bug must still end the stream in the OpenAI error shape
         log.exception("stream translation failed")
         yield sse_event(INTERNAL_ERROR.body())
     finally:
-        metrics.active_streams -= 1
+        if exchange is not None and last is not None:
+            exchange.saw_reply(last)
         # A client that went away cancels us here; closing drops the upstream request.
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()

@@ -12,6 +12,7 @@ from adapter.api.replies import json_response
 from adapter.body import read_json
 from adapter.errors import invalid_request
 from adapter.keys import upstream_key
+from adapter.observability.context import record
 from adapter.services import services
 from adapter.translate.request import native_model_name
 from adapter.translate.request.embeddings import split_batches, to_native_embeddings
@@ -35,6 +36,7 @@ async def embeddings(request: Request) -> Response:
         raise invalid_request("You must provide a model parameter.", param="model")
     model = native_model_name(body["model"], svc.config.model_aliases)
     native = to_native_embeddings(body, model)
+    record(operation="embeddings", model=model, body=body)
     endpoints = svc.upstream.endpoints
     if endpoints.is_vertex and uses_embed_content(model):
         bodies = embed_content_bodies(native.body)
@@ -62,7 +64,6 @@ async def embeddings(request: Request) -> Response:
         )
         reply = merge_batches(replies, [len(batch["requests"]) for batch in batches])
         result = embeddings_from(reply, native.requested_model, native.encoding)
-    svc.metrics.response("embeddings", 200)
     return json_response(result)
 
 

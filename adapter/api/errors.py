@@ -12,26 +12,18 @@ from starlette.responses import Response
 
 from adapter.api.replies import error_response
 from adapter.errors import AdapterError
-from adapter.services import services
+from adapter.observability.context import current
 
 log = logging.getLogger("adapter")
 
 INTERNAL_ERROR = AdapterError(500, "Internal error in the adapter.", code="internal_error")
 
 
-def route_name(request: Request) -> str:
-    """The surface a request hit, from its endpoint's module (`adapter.api.chat` -> `chat`)."""
-    endpoint = request.scope.get("endpoint")
-    module = getattr(endpoint, "__module__", "") or ""
-    return module.rpartition(".")[2] or "unknown"
-
-
 async def adapter_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AdapterError)
-    metrics = services(request).metrics
-    if exc.status >= 500 or exc.code in ("upstream_timeout", "upstream_unreachable"):
-        metrics.upstream_errors[exc.status] += 1
-    metrics.response(route_name(request), exc.status)
+    exchange = current()
+    if exchange is not None and exc.code:
+        exchange.error_code = str(exc.code)  # the code only: messages may quote content
     return error_response(exc)
 
 

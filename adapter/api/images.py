@@ -20,6 +20,7 @@ from adapter.api.replies import adapter_headers, json_response
 from adapter.body import read_form, read_json
 from adapter.errors import AdapterError, invalid_request
 from adapter.keys import upstream_key
+from adapter.observability.context import record
 from adapter.services import Services, services
 from adapter.translate.images_audio.images import (
     ImageOut,
@@ -66,6 +67,7 @@ async def edits(request: Request) -> Response:
 
 async def _run(svc: Services, request: Request, key: str, plan: ImagePlan) -> Response:
     retries = svc.upstream_retries(request)
+    exchange = record(operation="generate_content", model=plan.model)
     limit = asyncio.Semaphore(MAX_CONCURRENT_CALLS)
     # Gemini's n calls share one body (edits carry the images): serialise it once.
     payloads = {id(native): orjson.dumps(native) for native in plan.calls}
@@ -87,6 +89,8 @@ async def _run(svc: Services, request: Request, key: str, plan: ImagePlan) -> Re
     except* AdapterError as failures:
         raise failures.exceptions[0] from None
     results = [task.result() for task in tasks]
+    if exchange is not None:
+        exchange.saw_replies([native for _, native in results if native])
     images = [image for found, _ in results for image in found]
     reply = images_response(
         images,
@@ -98,7 +102,6 @@ async def _run(svc: Services, request: Request, key: str, plan: ImagePlan) -> Re
     sent = reply.get("output_format")
     if plan.output_format and sent != plan.output_format and "output_format" not in adjusted:
         adjusted.append("output_format")
-    svc.metrics.response("images", 200)
     return json_response(reply, adapter_headers(adjusted, None))
 
 

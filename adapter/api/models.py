@@ -39,7 +39,6 @@ async def list_models(request: Request) -> Response | RelayResponse:
         if alias not in by_id:
             target_id = native_model_name(target, {})
             listing["data"].append({**by_id.get(target_id, model_from({})), "id": alias})
-    svc.metrics.response("models", 200)
     return json_response(listing)
 
 
@@ -53,7 +52,6 @@ async def get_model(request: Request) -> Response | RelayResponse:
     endpoints = svc.upstream.endpoints
     reply = await svc.upstream.call_json("GET", endpoints.model_info(model), key)
     described = model_from_publisher(reply) if endpoints.is_vertex else model_from(reply)
-    svc.metrics.response("models", 200)
     # Answered under the name asked for: an alias is a model of its own to the client.
     return json_response({**described, "id": requested.removeprefix("models/")})
 

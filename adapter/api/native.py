@@ -21,9 +21,17 @@ from adapter.api.relay import RelayResponse
 from adapter.body import read_body
 from adapter.errors import AdapterError
 from adapter.keys import upstream_key
+from adapter.observability.context import current
 from adapter.services import services
 
 PASSTHROUGH_HEADERS = ("content-type", "retry-after")
+# Native action -> GenAI operation name (docs/observability.md).
+_OPERATIONS = {
+    "generateContent": "generate_content",
+    "streamGenerateContent": "generate_content",
+    "embedContent": "embeddings",
+    "batchEmbedContents": "embeddings",
+}
 METHODS = ["GET", "POST", "PATCH", "DELETE"]
 # Query parameters that carry credentials: the adapter's own auth replaces them.
 CREDENTIAL_PARAMS = frozenset({"key", "access_token", "oauth_token"})
@@ -42,6 +50,13 @@ def is_native_call(request: Request) -> bool:
 
 async def passthrough(request: Request) -> RelayResponse:
     svc = services(request)
+    exchange = current()
+    if exchange is not None:
+        exchange.route = "native"
+        model, _, action = request.url.path.partition("/models/")[2].partition(":")
+        if action:  # a model call: models/{model}:{action}; tokens are not read here
+            exchange.model = model
+            exchange.operation = _OPERATIONS.get(action, "")
     key = upstream_key(request, svc.config)
     body = await read_body(request, svc.config.max_body_bytes) if request.method != "GET" else None
     query = urlencode(
@@ -50,7 +65,6 @@ async def passthrough(request: Request) -> RelayResponse:
     path = svc.upstream.endpoints.passthrough(request.url.path)
     response = await svc.upstream.call(request.method, path, key, body, query)
     headers = {k: v for k, v in response.headers.items() if k.lower() in PASSTHROUGH_HEADERS}
-    svc.metrics.response("native", response.status)
 
     async def relay() -> AsyncIterator[bytes]:
         try:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from adapter.api.replies import json_response
-from adapter.services import services
+from adapter.observability import metrics as observed
 
 
 async def healthz(request: Request) -> Response:
@@ -15,8 +15,9 @@ async def healthz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    text = services(request).metrics.render()
-    return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+    """Every worker's values summed (docs/observability.md)."""
+    body, content_type = observed.render()
+    return Response(body, headers={"content-type": content_type})
 
 
 ROUTES = [

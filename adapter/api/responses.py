@@ -1,9 +1,10 @@
 """`POST /v1/responses` and `POST /v1/responses/input_tokens` (docs/responses.md).
 
-The handler: key -> body -> `assemble_input` (the full input item list: the one place a
-response store prepends history) -> translate -> upstream -> reply, or the event stream
-relayed as upstream events arrive -> `finished` (the one place where the final response and
-its input items are both at hand, for a store to save them). An upstream error before the
+The handler: key -> body -> the store's plan (`adapter.api.response_store.plan_for`:
+`store`, `previous_response_id`, `conversation`, `background`, and the history they
+prepend; docs/store.md) -> translate -> upstream -> reply, or the event stream relayed as
+upstream events arrive -> `save` of the final response. `background: true` answers
+`queued` at once and runs the same call inside the service. An upstream error before the
 first event is a normal HTTP error; after it, `response.failed`.
 """
 
@@ -21,9 +22,18 @@ from starlette.routing import Route
 
 from adapter.api.relay import RelayResponse
 from adapter.api.replies import SSE_HEADERS, adapter_headers, json_response
+from adapter.api.response_store import (
+    StorePlan,
+    plan_for,
+    queued_response,
+    save,
+    start_background,
+    translator_body,
+)
 from adapter.body import read_json
 from adapter.errors import AdapterError, invalid_request
 from adapter.keys import upstream_key
+from adapter.observability.context import current, record
 from adapter.services import Services, services
 from adapter.translate.request.vertex import count_tokens_body
 from adapter.translate.responses.output import ResponseContext
@@ -40,29 +50,14 @@ from adapter.transport import UpstreamStream
 log = logging.getLogger("adapter")
 
 
-# --- where a response store plugs in ----------------------------------------------------
-
-
-async def assemble_input(request: Request, body: dict[str, Any], key: str) -> list[Any]:
-    """The full input item list of this request: stored history first, then `input`."""
-    return input_items(body)
-
-
-async def finished(
-    request: Request, response: dict[str, Any], items: list[Any], body: dict[str, Any]
-) -> None:
-    """Called once per response with its final state (completed, incomplete or failed)
-    and the input items it answered."""
-
-
 # --- routes -------------------------------------------------------------------------------
 
 
 class _Prepared:
-    def __init__(self, key: str, body: dict[str, Any], items: list[Any], tr: ResponsesRequest):
+    def __init__(self, key: str, body: dict[str, Any], plan: StorePlan, tr: ResponsesRequest):
         self.key = key
         self.body = body
-        self.items = items
+        self.plan = plan
         self.translated = tr
 
 
@@ -72,12 +67,13 @@ async def _prepare(request: Request, svc: Services) -> _Prepared:
     body = await read_json(request, config.max_body_bytes)
     if not isinstance(body, dict):
         raise invalid_request("The request body must be a JSON object.")
-    items = await assemble_input(request, body, key)
-    translated = to_native_responses(body, config.model_aliases, items)
+    plan = await plan_for(request, body, input_items(body))
+    translated = to_native_responses(translator_body(body), config.model_aliases, plan.items)
+    translated.echo.update(plan.echo())
     svc.for_upstream(translated.native)
     if translated.native.remote_media:
         await svc.fetch_remote_media(translated.native.remote_media)
-    return _Prepared(key, body, items, translated)
+    return _Prepared(key, body, plan, translated)
 
 
 async def create_response(request: Request) -> Response | RelayResponse:
@@ -97,11 +93,29 @@ async def create_response(request: Request) -> Response | RelayResponse:
             include_logprobs=prepared.translated.include_logprobs,
         )
         retries = svc.upstream_retries(request)
+        exchange = record(
+            operation="chat",
+            model=native.model,
+            stream=native.stream,
+            adjusted=native.adjusted,
+            body=prepared.body,
+        )
+        if prepared.plan.background:
+            key, sources = prepared.key, native.content_sources
+
+            async def produce() -> dict[str, Any]:
+                reply = await svc.upstream.generate(
+                    native.model, payload, key, sources, retries=retries
+                )
+                return response_from(reply, ctx)
+
+            queued = queued_response(ctx.response_id, ctx.created_at, ctx.model, ctx.echo)
+            await start_background(svc, prepared.plan, queued, produce)
+            return json_response(queued, headers)
         if native.stream:
             upstream = await svc.upstream.open_stream(
                 native.model, payload, prepared.key, native.content_sources, retries=retries
             )
-            svc.metrics.response("responses", 200)
             stream = ResponsesStream(ctx)
             events = relay_events(request, upstream, stream, prepared, svc)
             return RelayResponse(
@@ -113,9 +127,10 @@ async def create_response(request: Request) -> Response | RelayResponse:
     except AdapterError as error:
         error.param = responses_param(error.param)  # `messages[2]` from native errors
         raise
+    if exchange is not None:
+        exchange.saw_reply(reply)
     response = response_from(reply, ctx)
-    await finished(request, response, prepared.items, prepared.body)
-    svc.metrics.response("responses", 200)
+    await save(prepared.plan, response)
     return json_response(response, headers)
 
 
@@ -127,31 +142,37 @@ async def relay_events(
     svc: Services,
 ) -> AsyncIterator[bytes]:
     """One write per upstream read; `response.failed` for a failure after the first event;
-    no `[DONE]` (the Responses stream ends with its terminal event)."""
-    metrics = svc.metrics
-    metrics.active_streams += 1
+    no `[DONE]` (the Responses stream ends with its terminal event). The final state is
+    stored before the terminal event is sent, so a client acting on it finds it stored."""
     batches = upstream.batches()
+    last_event: dict[str, Any] | None = None  # its usage is the reply's (docs/observability.md)
     try:
         yield stream.start()  # at once: the client sees the response begin before any token
         async for batch in batches:
             data = b"".join([stream.sse_for(event) for event in batch])
+            last_event = batch[-1]
             if data:
-                metrics.stream_writes += 1
                 yield data
-        yield stream.finish()
+        last = stream.finish()
     except AdapterError as error:
         log.warning("responses stream failed: %s", error.code)
-        metrics.upstream_errors[error.status] += 1
-        yield stream.fail(error.status, error.message)
+        exchange = current()
+        if exchange is not None:
+            exchange.error_code = str(error.code)
+        last = stream.fail(error.status, error.message)
     except Exception:  # a bug must still end the stream with response.failed
         log.exception("responses stream translation failed")
-        yield stream.fail(500, "Internal error in the adapter.")
+        last = stream.fail(500, "Internal error in the adapter.")
     finally:
-        metrics.active_streams -= 1
+        exchange = current()
+        if exchange is not None and last_event is not None:
+            exchange.saw_reply(last_event)
         # A client that went away cancels us here; closing drops the upstream request.
         await batches.aclose()  # type: ignore[attr-defined]
         await upstream.aclose()
-    await finished(request, stream.response, prepared.items, prepared.body)
+        # The final state, whatever ended the stream (a client that left: `cancelled`).
+        await save(prepared.plan, stream.response)
+    yield last
 
 
 def _shutting_down(stream: ResponsesStream) -> bytes:
@@ -177,7 +198,6 @@ async def input_tokens(request: Request) -> Response:
         error.param = responses_param(error.param)
         raise
     total = reply.get("totalTokens", 0) if isinstance(reply, dict) else 0
-    svc.metrics.response("responses", 200)
     return json_response(
         {"object": "response.input_tokens", "input_tokens": total},
         adapter_headers(native.adjusted, native.thinking),

@@ -263,7 +263,10 @@ def test_models_embeddings_passthrough_metrics(
     assert "key=" not in fake_upstream.requests[0].query
 
     metrics = httpx.get(f"{fake_base_url.removesuffix('/v1')}/metrics").text
-    assert 'adapter_responses_total{route="embeddings",status="200"}' in metrics
+    assert (
+        'adapter_requests_total{model="text-embedding-004",route="embeddings",status="200"}'
+        in metrics
+    )
 
 
 def test_key_echoed_by_upstream_is_redacted_everywhere(
