@@ -1,8 +1,8 @@
 """Python clients on the Responses API (`POST /v1/responses`) against the running service:
 the OpenAI Agents SDK (`OpenAIResponsesModel` on a custom `AsyncOpenAI`, a function tool,
 `Runner.run` and `Runner.run_streamed`), LangChain `ChatOpenAI(use_responses_api=True)`
-(invoke, stream, a tool round) and pydantic-ai's `OpenAIResponsesModel` (a tool round).
-(`instructor` in `RESPONSES_TOOLS` mode: bug_forced_tool_choice_with_json_format.py.)
+(invoke, stream, a tool round), pydantic-ai's `OpenAIResponsesModel` (a tool round) and
+`instructor` in `RESPONSES_TOOLS` mode (on Gemini 3: bug_forced_tool_choice_with_json_format.py).
 
 The emulator's replies are deterministic (gemini_emulator/README.md): `Echo: <last user text>`,
 a `functionCall` when the last user text names a declared function, and
@@ -11,6 +11,7 @@ a `functionCall` when the last user text names a declared function, and
 
 from __future__ import annotations
 
+import instructor
 import openai
 import pytest
 from agents import (
@@ -214,3 +215,18 @@ async def test_pydantic_ai_responses_tool_round(base_url: str, model: str) -> No
     result = await agent.run("Call lookup_population for Paris")
     assert seen
     assert result.output.startswith("Result of lookup_population:") and "2100000" in result.output
+
+
+def test_instructor_responses_tools_mode(base_url: str) -> None:
+    """instructor sends `text.format` json_schema and a forced `tool_choice` together; Gemini
+    2.x refuses JSON mode next to functions, so JSON mode is dropped and reported."""
+    raw = openai.OpenAI(base_url=base_url, api_key=API_KEY, max_retries=0)
+    client = instructor.from_openai(raw, mode=instructor.Mode.RESPONSES_TOOLS)
+    forecast, response = client.responses.create_with_completion(
+        model=MODEL,
+        response_model=Forecast,
+        max_retries=0,
+        input=[{"role": "user", "content": "Forecast for Kyiv"}],
+    )
+    assert isinstance(forecast, Forecast)
+    assert [item.type for item in response.output][-1] == "function_call"
