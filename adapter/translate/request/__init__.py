@@ -48,6 +48,17 @@ def native_model_name(model: str, aliases: Mapping[str, str]) -> str:
     return aliases.get(model, model)
 
 
+def native_model_of(body: Any, aliases: Mapping[str, str]) -> str:
+    """The native model a request body (JSON object or form fields) names, aliases resolved.
+    Raises 400 when the body is not an object or `model` is missing or not a string."""
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise invalid_request("You must provide a model parameter.", param="model")
+    return native_model_name(model, aliases)
+
+
 def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> NativeRequest:
     if not isinstance(body, dict):
         raise invalid_request("The request body must be a JSON object.")
