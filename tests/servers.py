@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -150,3 +151,26 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return predicate()
+
+
+def is_healthy(url: str) -> bool:
+    """True when `{url}/healthz` answers 200 (url without /v1)."""
+    import httpx
+
+    try:
+        return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_server_process(
+    command: list[str], port: int, env: dict[str, str] | None = None, timeout: float = 20
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Run a server command (its output captured), wait until it is healthy on `port` and
+    return it with its base URL (no /v1). Raises RuntimeError with its output otherwise."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    if not wait_until(lambda: is_healthy(url), timeout=timeout):
+        process.kill()
+        raise RuntimeError(process.communicate()[0].decode())
+    return process, url

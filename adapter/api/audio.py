@@ -18,7 +18,7 @@ from adapter.api.relay import RelayResponse
 from adapter.api.replies import SSE_HEADERS, adapter_headers, json_response
 from adapter.audio_codec import Encoder, check_format, rate_from_mime
 from adapter.body import read_form, read_json
-from adapter.errors import AdapterError, invalid_request
+from adapter.errors import AdapterError
 from adapter.keys import upstream_key
 from adapter.observability.context import current, record
 from adapter.services import Services, services
@@ -35,7 +35,7 @@ from adapter.translate.images_audio.transcription import (
     transcript_done,
     transcription_reply,
 )
-from adapter.translate.request import native_model_name
+from adapter.translate.request import native_model_of
 from adapter.translate.sse_frames import data_frame as sse_event
 from adapter.transport import UpstreamStream
 
@@ -43,12 +43,7 @@ log = logging.getLogger("adapter")
 
 
 def _model(body: Any, svc: Services) -> str:
-    if not isinstance(body, dict):
-        raise invalid_request("The request body must be a JSON object.")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise invalid_request("You must provide a model parameter.", param="model")
-    return native_model_name(model, svc.config.model_aliases)
+    return native_model_of(body, svc.config.model_aliases)
 
 
 async def speech(request: Request) -> RelayResponse:

@@ -10,11 +10,10 @@ from starlette.routing import Route
 
 from adapter.api.replies import json_response
 from adapter.body import read_json
-from adapter.errors import invalid_request
 from adapter.keys import upstream_key
 from adapter.observability.context import record
 from adapter.services import services
-from adapter.translate.request import native_model_name
+from adapter.translate.request import native_model_of
 from adapter.translate.request.embeddings import split_batches, to_native_embeddings
 from adapter.translate.request.vertex import (
     embed_content_bodies,
@@ -32,9 +31,7 @@ async def embeddings(request: Request) -> Response:
     svc = services(request)
     key = upstream_key(request, svc.config)
     body = await read_json(request, svc.config.max_body_bytes)
-    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
-        raise invalid_request("You must provide a model parameter.", param="model")
-    model = native_model_name(body["model"], svc.config.model_aliases)
+    model = native_model_of(body, svc.config.model_aliases)
     native = to_native_embeddings(body, model)
     record(operation="embeddings", model=model, body=body)
     endpoints = svc.upstream.endpoints

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from adapter.api.replies import adapter_headers, json_response
 from adapter.body import read_form, read_json
-from adapter.errors import AdapterError, invalid_request
+from adapter.errors import AdapterError
 from adapter.keys import upstream_key
 from adapter.observability.context import record
 from adapter.services import Services, services
@@ -30,18 +30,13 @@ from adapter.translate.images_audio.images import (
     images_response,
     to_image_plan,
 )
-from adapter.translate.request import native_model_name
+from adapter.translate.request import native_model_of
 
 MAX_CONCURRENT_CALLS = 4
 
 
 def _model(body: Any, svc: Services) -> str:
-    if not isinstance(body, dict):
-        raise invalid_request("The request body must be a JSON object.")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise invalid_request("You must provide a model parameter.", param="model")
-    return native_model_name(model, svc.config.model_aliases)
+    return native_model_of(body, svc.config.model_aliases)
 
 
 async def generations(request: Request) -> Response:

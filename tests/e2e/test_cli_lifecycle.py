@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import free_port, wait_until
+from servers import free_port, start_server_process, wait_until
 
 SCRIPT = str(Path(sys.executable).with_name("gemini-adapter"))
 LONG_TEXT = " ".join(f"w{i}" for i in range(3000))  # 1,000 events, 5 ms apart: 5 s+
@@ -31,24 +31,9 @@ def _env() -> dict[str, str]:
 
 def _start(*args: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen(
-        [SCRIPT, "serve", "--upstream-url", "emulator", "--port", str(port), *args],
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    return start_server_process(
+        [SCRIPT, "serve", "--upstream-url", "emulator", "--port", str(port), *args], port, _env()
     )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    if not wait_until(healthy, timeout=20):
-        process.kill()
-        raise RuntimeError(process.communicate()[0].decode())
-    return process, url
 
 
 def _stream_in_background(url: str, lines: list[str]) -> threading.Thread:

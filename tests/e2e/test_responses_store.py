@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -14,11 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import openai
 import pytest
 from pgserver import PostgresServer
-from servers import FakeUpstream, Scripted, ServerThread, free_port, wait_until
+from servers import (
+    FakeUpstream,
+    Scripted,
+    ServerThread,
+    free_port,
+    start_server_process,
+    wait_until,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -262,24 +267,12 @@ def _serve(store: str, upstream_url: str, env_extra: dict[str, str]) -> tuple[st
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "ADAPTER_API_KEYS")}
     env.update(env_extra)
-    process = subprocess.Popen(
+    process, url = start_server_process(
         [sys.executable, "-m", "adapter", "serve", "--port", str(port), "--store", store,
          "--upstream-url", upstream_url, "--upstream-retries", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        port,
+        env,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    if not wait_until(healthy, timeout=20):
-        process.kill()
-        raise RuntimeError(process.communicate()[0].decode())
     return f"{url}/v1", process
 
 

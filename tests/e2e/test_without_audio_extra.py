@@ -11,10 +11,9 @@ import sys
 import wave
 from collections.abc import Iterator
 
-import httpx
 import openai
 import pytest
-from servers import free_port, wait_until
+from servers import free_port, start_server_process
 
 # `av` made unimportable, then the ordinary CLI: what a plain `pip install .` gives.
 LAUNCH = "import sys; sys.modules['av'] = None; from adapter.cli import main; sys.exit(main())"
@@ -24,23 +23,11 @@ LAUNCH = "import sys; sys.modules['av'] = None; from adapter.cli import main; sy
 def base_url() -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "ADAPTER_API_KEYS")}
-    process = subprocess.Popen(
+    process, url = start_server_process(
         [sys.executable, "-c", LAUNCH, "serve", "--upstream-url", "emulator", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        port,
+        env,
     )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    if not wait_until(healthy, timeout=20):
-        process.kill()
-        raise RuntimeError(process.communicate()[0].decode())
     yield f"{url}/v1"
     process.terminate()
     try:

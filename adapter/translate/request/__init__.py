@@ -14,14 +14,12 @@ from typing import Any
 from adapter.capabilities import capabilities_for
 from adapter.errors import invalid_request
 from adapter.translate.names import reverse
+from adapter.translate.request.assemble import ThinkingAsked, finish_native
 from adapter.translate.request.audio_output import AudioOutput, audio_output
-from adapter.translate.request.compat import adjust_for_model
-from adapter.translate.request.extensions import google_extension, merge_extension, split_thinking
 from adapter.translate.request.fields import expect, optional
 from adapter.translate.request.messages import to_native_contents
-from adapter.translate.request.params import service_tier, to_generation_config
+from adapter.translate.request.params import to_generation_config
 from adapter.translate.request.parts import DETAIL_TO_RESOLUTION, PartsContext, RemoteMedia
-from adapter.translate.request.thinking import final_thinking, thinking_header
 from adapter.translate.request.tools import function_tools
 
 
@@ -48,6 +46,17 @@ def native_model_name(model: str, aliases: Mapping[str, str]) -> str:
         if model.startswith(prefix):
             model = model[len(prefix) :]
     return aliases.get(model, model)
+
+
+def native_model_of(body: Any, aliases: Mapping[str, str]) -> str:
+    """The native model a request body (JSON object or form fields) names, aliases resolved.
+    Raises 400 when the body is not an object or `model` is missing or not a string."""
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise invalid_request("You must provide a model parameter.", param="model")
+    return native_model_name(model, aliases)
 
 
 def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> NativeRequest:
@@ -91,45 +100,17 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
     if web_search is not None:
         native.setdefault("tools", []).append({"googleSearch": {}})
         tool_params.append("web_search_options")
-    tier = service_tier(body)
-    if tier is not None:
-        native["serviceTier"] = tier
-
-    google, google_param = google_extension(body)
-    explicit, explicit_param = None, ""
-    if google:
-        google, explicit, explicit_param = split_thinking(google, google_param)
-        before = len(native.get("tools") or ())
-        merge_extension(native, google, google_param)
-        tool_params.extend(
-            f"{google_param}.tools[{i}]"
-            for i in range(len(native.get("tools") or ()) - before)
-        )
-    _map_extension_names(native, functions.names)
-    thinking = final_thinking(
-        caps,
-        effort=body.get("reasoning_effort"),
-        anthropic=body.get("thinking"),
-        explicit=explicit,
-        explicit_param=explicit_param or "google.thinking_config",
-    )
-    adjusted.extend(thinking.adjusted)
-    if thinking.config:
-        native.setdefault("generationConfig", {})["thinkingConfig"] = thinking.config
-    tool_params = _dedupe_native_tools(native, tool_params)
-    json_param = "response_format"
-    if body.get("response_format") is None:
-        json_param = f"{google_param}.generation_config.response_mime_type"
-    adjust_for_model(
+    thinking = finish_native(
         native,
+        body,
         caps,
         adjusted,
-        json_param=json_param,
-        tool_params=tool_params,
+        tool_params,
+        thinking=ThinkingAsked(effort=body.get("reasoning_effort"), anthropic=body.get("thinking")),
+        json_param="response_format" if body.get("response_format") is not None else None,
         content_sources=conv.sources,
+        names=functions.names,
     )
-
-    config = native.get("generationConfig", {})
     return NativeRequest(
         model=model,
         requested_model=requested,
@@ -137,44 +118,9 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
         body=native,
         include_usage=include_usage,
         adjusted=adjusted,
-        thinking=thinking_header(config.get("thinkingConfig") or {}),
+        thinking=thinking,
         remote_media=ctx.remote,
         content_sources=conv.sources,
         tool_names=reverse(functions.names),
         audio=audio,
     )
-
-
-def _map_extension_names(native: dict[str, Any], names: Mapping[str, str]) -> None:
-    """`google.tool_config...allowed_function_names` may use the caller's names; those with
-    a native stand-in are sent as the stand-in, like tool_choice."""
-    calling = (native.get("toolConfig") or {}).get("functionCallingConfig")
-    if not names or not isinstance(calling, dict):
-        return
-    allowed = calling.get("allowedFunctionNames")
-    if isinstance(allowed, list):
-        calling["allowedFunctionNames"] = [
-            names.get(name, name) if isinstance(name, str) else name for name in allowed
-        ]
-
-
-def _dedupe_native_tools(native: dict[str, Any], params: list[str | None]) -> list[str | None]:
-    """web_search_options and google.tools may both ask for googleSearch: send it once.
-    Returns the params of the tools kept."""
-    tools = native.get("tools")
-    if not tools:
-        return []
-    params = params + [None] * (len(tools) - len(params))
-    seen: set[str] = set()
-    kept = []
-    kept_params = []
-    for tool, param in zip(tools, params, strict=True):
-        if "functionDeclarations" not in tool and len(tool) == 1:
-            (name,) = tool
-            if name in seen:
-                continue
-            seen.add(name)
-        kept.append(tool)
-        kept_params.append(param)
-    native["tools"] = kept
-    return kept_params

@@ -14,13 +14,11 @@ from typing import Any
 
 from adapter.capabilities import capabilities_for
 from adapter.errors import AdapterError, invalid_request
-from adapter.translate.request import NativeRequest, _dedupe_native_tools, native_model_name
-from adapter.translate.request.compat import adjust_for_model
-from adapter.translate.request.extensions import google_extension, merge_extension, split_thinking
+from adapter.translate.request import NativeRequest, native_model_name
+from adapter.translate.request.assemble import ThinkingAsked, finish_native
 from adapter.translate.request.fields import expect, optional
-from adapter.translate.request.params import service_tier, to_generation_config
+from adapter.translate.request.params import to_generation_config
 from adapter.translate.request.parts import DETAIL_TO_RESOLUTION, PartsContext
-from adapter.translate.request.thinking import final_thinking, thinking_header
 from adapter.translate.responses.items import to_native_contents
 from adapter.translate.responses.tools import Tools, add_tools, tool_config
 
@@ -169,53 +167,31 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
         native["generationConfig"] = generation
 
     tool_params = _add_tools(native, tools, body.get("tool_choice"))
-    tier = service_tier(body)
-    if tier is not None:
-        native["serviceTier"] = tier
-    google, google_param = google_extension(body)
-    explicit, explicit_param = None, ""
-    if google:
-        google, explicit, explicit_param = split_thinking(google, google_param)
-        before = len(native.get("tools") or ())
-        merge_extension(native, google, google_param)
-        tool_params.extend(
-            f"{google_param}.tools[{i}]" for i in range(len(native.get("tools") or ()) - before)
-        )
     reasoning = optional(body, "reasoning", (dict,)) or {}
-    thinking = final_thinking(
-        caps,
-        effort=reasoning.get("effort"),
-        effort_param="reasoning.effort",
-        explicit=explicit,
-        explicit_param=explicit_param or "google.thinking_config",
-    )
-    adjusted.extend(thinking.adjusted)
     summary = optional(reasoning, "summary", (str,), prefix="reasoning.")
     summary = summary or optional(reasoning, "generate_summary", (str,), prefix="reasoning.")
-    if summary in ("auto", "concise", "detailed") and caps.thinking != "none":
-        thinking.config.setdefault("includeThoughts", True)
-    if thinking.config:
-        native.setdefault("generationConfig", {})["thinkingConfig"] = thinking.config
-    tool_params = _dedupe_native_tools(native, tool_params)
-    # Pairs the model family refuses (JSON output or built-in tools next to functions on
-    # Gemini 2.x), adjusted by the shared core and reported under the Responses names.
-    adjust_for_model(
+    text_format = (optional(body, "text", (dict,)) or {}).get("format")
+    thinking = finish_native(
         native,
+        body,
         caps,
         adjusted,
-        json_param="text.format",
-        tool_params=tool_params,
+        tool_params,
+        thinking=ThinkingAsked(
+            effort=reasoning.get("effort"),
+            effort_param="reasoning.effort",
+            include_thoughts=summary in ("auto", "concise", "detailed"),
+        ),
+        json_param="text.format" if text_format is not None else None,
         content_sources=conv.sources,
     )
-
-    config = native.get("generationConfig", {})
     request = NativeRequest(
         model=model,
         requested_model=requested,
         stream=stream,
         body=native,
         adjusted=adjusted,
-        thinking=thinking_header(config.get("thinkingConfig") or {}),
+        thinking=thinking,
         remote_media=ctx.remote,
         content_sources=conv.sources,
     )
