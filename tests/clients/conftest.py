@@ -15,10 +15,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
-from servers import free_port, wait_until
+from servers import free_port, start_server_process
 
 NODE_DIR = Path(__file__).parent / "node"
 API_KEY = "client-conformance-key"
@@ -33,36 +32,18 @@ TOOL_MODELS = (MODEL, MODEL_3)
 MODEL_ALIASES = {"gpt-5.5": MODEL, "gpt-6.1-sol": MODEL_3}
 
 
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def service_root() -> Iterator[str]:
     """Base URL (no `/v1`) of a `gemini-adapter serve --upstream-url emulator` subprocess."""
     port = free_port()
     state = tempfile.mkdtemp(prefix="clients-state-")
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "ADAPTER_API_KEYS")}
-    env["XDG_STATE_HOME"] = state  # any default store lands in a throwaway directory
+    env["XDG_STATE_HOME"] = state  # the default store lands in a throwaway directory
     config = Path(state) / "adapter.json"
     config.write_bytes(orjson.dumps({"model_aliases": MODEL_ALIASES}))
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adapter", "serve", "--upstream-url", "emulator"]
-        + ["--port", str(port), "--config", str(config), "--log-level", "warning"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    if not wait_until(lambda: _healthy(url), timeout=30):
-        process.kill()
-        process.wait()
-        log.seek(0)
-        raise RuntimeError(f"service did not start:\n{log.read().decode(errors='replace')}")
+    command = [sys.executable, "-m", "adapter", "serve", "--upstream-url", "emulator"]
+    command += ["--port", str(port), "--config", str(config), "--log-level", "warning"]
+    process, url = start_server_process(command, port, env=env, timeout=30)
     yield url
     process.terminate()
     try:
@@ -70,7 +51,8 @@ def service_root() -> Iterator[str]:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-    log.close()
+    if process.stdout is not None:
+        process.stdout.close()
     shutil.rmtree(state, ignore_errors=True)
 
 
