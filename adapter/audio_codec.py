@@ -23,7 +23,7 @@ from adapter.errors import invalid_request
 SAMPLE_RATE = 24000
 SAMPLE_WIDTH = 2  # bytes: s16le
 CHANNELS = 1
-INSTALL_HINT = "pip install 'openai-gemini-adapter[audio]'"
+INSTALL_HINT = "pip install -e '.[audio]'"
 
 
 @dataclass(frozen=True)
