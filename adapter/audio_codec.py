@@ -23,7 +23,7 @@ from adapter.errors import invalid_request
 SAMPLE_RATE = 24000
 SAMPLE_WIDTH = 2  # bytes: s16le
 CHANNELS = 1
-INSTALL_HINT = "pip install 'openai-gemini-adapter[audio]'"
+INSTALL_HINT = "install the 'audio' extra (from a checkout: pip install -e '.[audio]')"
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def check_format(name: str, param: str) -> AudioFormat:
     if audio_format.container is not None and not encoder_available():
         raise invalid_request(
             f"{param} {name!r} needs the optional audio encoder (PyAV), which is not installed"
-            f" on this adapter: run `{INSTALL_HINT}`, or ask for 'wav' or 'pcm'.",
+            f" on this adapter: {INSTALL_HINT}, or ask for 'wav' or 'pcm'.",
             param=param,
             code="encoder_not_installed",
         )

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import logging.config
 import os
+import socket
 import sys
 from collections.abc import Iterator
 
@@ -110,10 +111,18 @@ def _parser() -> argparse.ArgumentParser:
     add("--log-format", help="text (default) or json (every line a JSON object)")
 
     emulator = commands.add_parser("emulator", help="run the offline Gemini API emulator")
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8090)
-    emulator.add_argument("--log-level", default="info", choices=LOG_LEVELS)
+    emulator.add_argument("--host", default="127.0.0.1", help="bind address (127.0.0.1)")
+    emulator.add_argument("--port", type=_port, default=8090, help="port (default 8090)")
+    emulator.add_argument(
+        "--log-level", default="info", choices=LOG_LEVELS, help="default info"
+    )
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, got {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,15 +132,17 @@ def main(argv: list[str] | None = None) -> int:
         from gemini_emulator.app import create_app
         from gemini_emulator.logs import log_config as emulator_log_config
 
-        _Server(
-            uvicorn.Config(
-                create_app(),
-                host=args.host,
-                port=args.port,
-                log_level=args.log_level,
-                log_config=emulator_log_config(),  # redacts ?key= in access lines
-            )
-        ).run()
+        emulator_config = uvicorn.Config(
+            create_app(),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            log_config=emulator_log_config(),  # redacts ?key= in access lines
+        )
+        emulator_sock = _bind(args.host, args.port)
+        if emulator_sock is None:
+            return 1
+        _Server(emulator_config).run(sockets=[emulator_sock])
         return 0
 
     overrides: dict[str, object] = {key: getattr(args, key) for key in _SETTINGS}
@@ -191,7 +202,9 @@ def _serve(config: Config, vertex: str) -> int:
         log_config=logging_config,
     )
     server = _Server(uv_config)
-    sock = uv_config.bind_socket()  # a failed bind exits here, before "serving on"
+    sock = _bind(config.host, config.port)  # before "serving on": a failed bind says so
+    if sock is None:
+        return 1
     upstream = "built-in emulator" if config.uses_emulator else config.upstream_url
     logging.getLogger("adapter").info(
         "serving on http://%s:%d/v1 -> %s%s (%d worker%s)",
@@ -207,6 +220,22 @@ def _serve(config: Config, vertex: str) -> int:
     else:
         server.run(sockets=[sock])
     return 0
+
+
+def _bind(host: str, port: int) -> socket.socket | None:
+    """The listening socket, as uvicorn binds it; None (after one line on stderr) when the
+    address cannot be used: exit code 1, nothing claims to be serving."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(f"gemini-adapter: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
+        return None
+    sock.set_inheritable(True)
+    return sock
 
 
 class _Workers(Multiprocess):

@@ -96,6 +96,23 @@ class Config(BaseModel):
             raise ValueError(f"{value!r} is not a project id")
         return value
 
+    @field_validator("host")
+    @classmethod
+    def _check_host(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+            return value
+        except ValueError:
+            pass
+        labels = value.rstrip(".").split(".")
+        if (
+            not value
+            or all(label.isdigit() for label in labels)  # a dotted number that is no address
+            or not all(_HOST_LABEL.fullmatch(label) for label in labels)
+        ):
+            raise ValueError("must be an IP address or a host name")
+        return value
+
     @field_validator("upstream_url")
     @classmethod
     def _check_upstream_url(cls, value: str) -> str:
@@ -153,7 +170,9 @@ class Config(BaseModel):
         """Refuse configurations that would be unsafe to serve (an open relay)."""
         if self.holds_upstream_identity and not self.client_keys and not self.allow_open_relay:
             if not _is_loopback(self.host):
-                what = "GEMINI_API_KEY is set" if self.server_key else "Vertex credentials are used"
+                what = "Vertex credentials are used"
+                if self.server_key:
+                    what = "A server key (GEMINI_API_KEY or server_key) is set"
                 raise ConfigError(
                     f"{what} but ADAPTER_API_KEYS is empty and the host "
                     f"{self.host!r} is not loopback: anyone reaching this port would spend "
@@ -207,6 +226,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+_HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", re.IGNORECASE)
 _UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -296,6 +316,8 @@ def _one_line(exc: ValidationError, origin: Mapping[str, str]) -> str:
         return f"unknown setting {key!r}; valid keys: {', '.join(Config.model_fields)}"
     message = str(error["msg"]).removeprefix("Value error, ")
     if key in _SECRETS:  # never echo a key back
+        return f"{label}: {message}"
+    if "got " in message:  # the validator already showed the value
         return f"{label}: {message}"
     return f"{label}: {message}, got {error.get('input')!r}"
 

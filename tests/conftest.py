@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pgserver import PostgresServer
 from servers import FakeUpstream, ServerThread, free_port
 
 from adapter.app import create_app
@@ -24,6 +25,15 @@ def private_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         os.environ.pop("XDG_STATE_HOME", None)
     else:
         os.environ["XDG_STATE_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session (tests/pgserver.py), started on first use;
+    each user makes its own database. Fails, never skips, when it cannot start."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -100,7 +100,7 @@ def test_without_pyav_encoded_formats_say_how_to_install() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
     ).stdout
     assert out.startswith("400 response_format")
-    assert "pip install 'openai-gemini-adapter[audio]'" in out
+    assert "pip install -e '.[audio]'" in out
 
 
 def test_close_releases_an_unfinished_encoder() -> None:

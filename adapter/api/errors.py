@@ -1,4 +1,6 @@
 """Exception handlers: every failure ends in the OpenAI error shape, never a traceback.
+Native passthrough calls (google-genai) get the adapter's own errors in Google's shape
+instead, `{"error": {code, message, status}}`, which is what their client parses.
 
 Registered on the app (Starlette's `exception_handlers`) so routes simply raise."""
 
@@ -10,7 +12,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from adapter.api.replies import error_response
+from adapter.api.native import is_native_call
+from adapter.api.replies import error_response, json_response
 from adapter.errors import AdapterError
 from adapter.observability.context import current
 
@@ -24,7 +27,47 @@ async def adapter_error(request: Request, exc: Exception) -> Response:
     exchange = current()
     if exchange is not None and exc.code:
         exchange.error_code = str(exc.code)  # the code only: messages may quote content
+    if _is_native(request):
+        return google_error_response(exc)
     return error_response(exc)
+
+
+# HTTP status -> google.rpc.Code name, as the Gemini API reports it
+# (https://cloud.google.com/apis/design/errors#handling_errors).
+GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ABORTED",
+    413: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    499: "CANCELLED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+
+def google_error_response(error: AdapterError) -> Response:
+    """The adapter's own error in Google's error shape, for native clients."""
+    body = {
+        "error": {
+            "code": error.status,
+            "message": error.message,
+            "status": GOOGLE_STATUS.get(error.status, "UNKNOWN"),
+        }
+    }
+    return json_response(body, error.headers, error.status)
+
+
+def _is_native(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/v1beta/", "/v1beta1/")) or (
+        path.startswith("/v1/") and is_native_call(request)
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

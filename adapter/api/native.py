@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from adapter.api.relay import RelayResponse
 from adapter.body import read_body
@@ -77,8 +77,15 @@ async def passthrough(request: Request) -> RelayResponse:
 
 
 async def v1_native(request: Request) -> RelayResponse:
-    """`/v1/...` paths no OpenAI route claimed: native if the call looks native, else 404."""
+    """`/v1/...` paths no OpenAI route claimed: native if the call looks native; else 405
+    for an OpenAI path asked with the wrong method (`GET /v1/chat/completions`), or 404."""
     if not is_native_call(request):
+        for route in request.app.router.routes:
+            own = getattr(route, "endpoint", None) is v1_native
+            if not own and route.matches(request.scope)[0] == Match.PARTIAL:
+                raise AdapterError(
+                    405, f"{request.method} is not allowed here.", code="method_not_allowed"
+                )
         raise AdapterError(404, f"No route for {request.url.path}.", code="unknown_url")
     return await passthrough(request)
 

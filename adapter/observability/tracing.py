@@ -1,5 +1,5 @@
 """OpenTelemetry spans with the GenAI semantic conventions, when OpenTelemetry is installed
-(`pip install 'openai-gemini-adapter[otel]'`); without it every function here is a no-op.
+(`pip install -e '.[otel]'`); without it every function here is a no-op.
 
 Per request: a SERVER span for the HTTP request (joining the caller's trace when it sends
 `traceparent`) and, for a model call, a CLIENT child span named `{operation} {model}` with
@@ -99,7 +99,7 @@ def _setup_export() -> None:
     if trace is None:
         log.warning(
             "OTEL_EXPORTER_OTLP_ENDPOINT is set but OpenTelemetry is not installed "
-            "(pip install 'openai-gemini-adapter[otel]'): no traces"
+            "(pip install -e '.[otel]'): no traces"
         )
         return
     _refresh()

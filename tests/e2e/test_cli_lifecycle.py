@@ -132,3 +132,34 @@ def test_bad_configuration_stops_start_up_with_one_line(
     assert lines[0].startswith("gemini-adapter: ") and named in lines[0], lines[0]
     assert "Traceback" not in lines[0]
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["serve", "--host", "256.1.1.1"], "host (--host)"),
+        (["serve", "--host", "bad host"], "host (--host)"),
+        (["emulator", "--port", "99999"], "--port"),
+    ],
+)
+def test_bad_addresses_are_refused_before_binding(args: list[str], named: str) -> None:
+    """Seen on a new user's first day: --host 256.1.1.1 died with a resolver error (exit 3)
+    and `emulator --port 99999` claimed to run."""
+    result = subprocess.run([SCRIPT, *args], env=_env(), capture_output=True, timeout=30)
+    assert result.returncode == 2
+    assert named in result.stderr.decode()
+    assert "Uvicorn running" not in (result.stdout + result.stderr).decode()
+
+
+@pytest.mark.parametrize("command", ["serve", "emulator"])
+def test_a_port_in_use_is_one_line_and_exit_1(command: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = [SCRIPT, command, "--port", str(port)]
+        if command == "serve":
+            args += ["--upstream-url", "emulator"]
+        result = subprocess.run(args, env=_env(), capture_output=True, timeout=30)
+    assert result.returncode == 1
+    assert f"gemini-adapter: cannot listen on 127.0.0.1:{port}" in result.stderr.decode()

@@ -114,3 +114,26 @@ def test_upstream_retries_zero_turns_them_off(
     )
     assert response.status_code == 503
     assert len(fake_upstream.requests) == 1
+
+
+def test_a_known_openai_path_with_the_wrong_method_is_405(aliased_url: str) -> None:
+    response = httpx.get(f"{aliased_url}/chat/completions")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_native_clients_get_the_adapters_own_errors_in_googles_shape(
+    adapter_factory: Callable[..., str],
+) -> None:
+    """Seen on a new user's first day: google-genai showed `ClientError 401 None` because the
+    adapter's 401 came in OpenAI's shape on a native route."""
+    url = adapter_factory(
+        upstream_url="emulator", server_key="server-k", client_keys=frozenset({"team-key"})
+    )
+    client = genai.Client(api_key="wrong", http_options={"base_url": url.removesuffix("/v1")})
+    with pytest.raises(genai.errors.ClientError) as caught:
+        client.models.generate_content(model="gemini-2.5-flash", contents="hi")
+    assert caught.value.code == 401 and caught.value.status == "UNAUTHENTICATED"
+    openai_side = httpx.get(f"{url}/models", headers={"authorization": "Bearer wrong"})
+    assert openai_side.status_code == 401
+    assert openai_side.json()["error"]["type"] == "authentication_error"

@@ -79,13 +79,6 @@ def upstream() -> Iterator[SlowFake]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer().start()
-    yield server
-    server.stop()
-
-
 _dbs = iter(range(10_000))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,8 @@ BOB = "bob-gemini-key-1111111111111111"
 
 
 @pytest.fixture(scope="module")
-def postgres_db() -> Iterator[str]:
-    server = PostgresServer().start()
-    yield server.create_database("routes")
-    server.stop()
+def postgres_db(postgres: PostgresServer) -> str:
+    return postgres.create_database("routes")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -49,7 +49,7 @@ def test_encoded_formats_say_how_to_install(base_url: str, response_format: str)
         )
     error = caught.value.body
     assert error["param"] == "response_format"  # type: ignore[index]
-    assert "pip install 'openai-gemini-adapter[audio]'" in error["message"]  # type: ignore[index]
+    assert "pip install -e '.[audio]'" in error["message"]  # type: ignore[index]
 
 
 def test_voice_is_checked_before_the_encoder(base_url: str) -> None:

@@ -4,7 +4,7 @@ test session starts itself (tests/pgserver.py). No PostgreSQL means failing test
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +14,6 @@ from pgserver import PostgresServer
 from adapter.store import Store, open_store
 
 _databases = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

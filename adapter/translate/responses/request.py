@@ -96,7 +96,10 @@ def to_native_responses(
     try:
         return _translate(body, aliases or {}, items)
     except AdapterError as error:
-        error.param = responses_param(error.param)
+        chat_param = error.param
+        error.param = responses_param(chat_param)
+        if chat_param and error.param != chat_param:  # the message names the field too
+            error.message = error.message.replace(f"'{chat_param}", f"'{error.param}")
         error.message = error.message.replace("'response_format", "'text.format")
         raise
 

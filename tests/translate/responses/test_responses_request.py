@@ -428,3 +428,22 @@ def test_output_media_in_function_response_parts_on_gemini_3() -> None:
             }
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"max_output_tokens": "ten"}, "max_output_tokens"),
+        ({"reasoning": {"effort": 3}}, "reasoning.effort"),
+    ],
+)
+def test_errors_name_the_responses_field_in_param_and_message(
+    body: dict[str, Any], param: str
+) -> None:
+    """Seen on a new user's first day: max_output_tokens: "ten" said 'max_completion_tokens'."""
+    with pytest.raises(AdapterError) as caught:
+        to_native_responses({"model": "gemini-2.5-flash", "input": "hi", **body}, {})
+    assert caught.value.param == param
+    assert f"'{param}'" in caught.value.message
+    assert "max_completion_tokens" not in caught.value.message
+    assert "reasoning_effort" not in caught.value.message
