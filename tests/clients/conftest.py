@@ -7,6 +7,7 @@ Clients get the base URL with `/v1`; the key is any string (the emulator accepts
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -18,6 +19,23 @@ from pathlib import Path
 import orjson
 import pytest
 from servers import free_port, start_server_process
+
+INSTRUCTOR = "instructor==1.17.0"
+
+
+def _ensure_instructor() -> None:
+    """instructor caps jiter below what current `openai` needs, though it runs fine on it;
+    letting pip resolve it would downgrade `openai` for the whole suite. So it is installed
+    without its dependencies (the others are in the `clients` extra), here on first use as
+    `.ci/run` does, so that `pytest` after the README's install runs every test."""
+    if importlib.util.find_spec("instructor") is None:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", INSTRUCTOR],
+            check=True,
+        )
+
+
+_ensure_instructor()
 
 NODE_DIR = Path(__file__).parent / "node"
 API_KEY = "client-conformance-key"

@@ -2,7 +2,7 @@
 the OpenAI Agents SDK (`OpenAIResponsesModel` on a custom `AsyncOpenAI`, a function tool,
 `Runner.run` and `Runner.run_streamed`), LangChain `ChatOpenAI(use_responses_api=True)`
 (invoke, stream, a tool round), pydantic-ai's `OpenAIResponsesModel` (a tool round) and
-`instructor` in `RESPONSES_TOOLS` mode (on Gemini 3: bug_forced_tool_choice_with_json_format.py).
+`instructor` in `RESPONSES_TOOLS` mode (on Gemini 3: test_forced_tool_choice_with_json_format.py).
 
 The emulator's replies are deterministic (gemini_emulator/README.md): `Echo: <last user text>`,
 a `functionCall` when the last user text names a declared function, and

@@ -37,6 +37,26 @@ def test_json_schema_dropped_too_and_kept_on_gemini_3() -> None:
     assert result.adjusted == []
 
 
+@pytest.mark.parametrize("model", ["gemini-3-flash-preview", "gemini-2.5-flash"])
+@pytest.mark.parametrize(
+    "tool_choice", ["required", {"type": "function", "function": {"name": "get_weather"}}]
+)
+def test_forced_tool_choice_with_json_format(model: str, tool_choice: Any) -> None:
+    """Found by instructor and the Agents SDK (tests/clients): mode ANY with JSON mode is
+    refused by every family (tests/fixtures/gemini/error_400_any_mode_with_json_mime.json)."""
+    body = regression("json_mode_with_functions_gemini2")["request"]
+    body.update(model=model, tool_choice=tool_choice)
+    body["response_format"] = {
+        "type": "json_schema",
+        "json_schema": {"name": "x", "schema": {"type": "object"}},
+    }
+    result = to_native_request(body)
+    assert result.body["toolConfig"]["functionCallingConfig"]["mode"] == "ANY"
+    assert "responseMimeType" not in result.body.get("generationConfig", {})
+    assert "response_format=dropped" in result.adjusted
+    assert_valid("gemini.generate_content_request", result.body)
+
+
 def test_extension_json_mode_is_reported_under_its_own_name() -> None:
     body = regression("json_mode_with_functions_gemini2")["request"]
     del body["response_format"]

@@ -10,6 +10,12 @@ reported under the name of the field the caller used.
   schema): Gemini 2.x refuses ("Function calling with a response mime type:
   'application/json' is unsupported", recorded in tests/fixtures/gemini); JSON mode is
   dropped. Gemini 3 accepts the pair.
+- Forced function calling (`functionCallingConfig.mode: ANY`) + JSON mode: every family
+  refuses ("Forced function calling (ANY mode) with a response mime type:
+  'application/json' is unsupported", recorded in
+  tests/fixtures/gemini/error_400_any_mode_with_json_mime.json); JSON mode is dropped while
+  a call is forced (instructor's tools modes and Agents SDK agents with `tool_choice` and
+  an output type send this pair).
 - Built-in tools (googleSearch, codeExecution, urlContext, googleMaps...) next to function
   declarations: Gemini 2.x refuses ("Tool use with function calling is unsupported"), so
   the built-ins are dropped; Gemini 3 accepts them with
@@ -52,7 +58,10 @@ def adjust_for_model(
     if not has_functions(native):
         return
     generation = native.get("generationConfig") or {}
-    if not caps.json_with_functions and generation.get("responseMimeType") == "application/json":
+    calling = (native.get("toolConfig") or {}).get("functionCallingConfig") or {}
+    forced = calling.get("mode") == "ANY"
+    refused = forced or not caps.json_with_functions
+    if refused and generation.get("responseMimeType") == "application/json":
         for key in _JSON_FIELDS:
             generation.pop(key, None)
         if not generation:

@@ -1,4 +1,4 @@
-"""BUG (open): on Gemini 3 a forced tool choice together with a JSON response format reaches
+"""Bug found by these clients (fixed): on Gemini 3 a forced tool choice together with a JSON response format reaches
 Gemini as `functionCallingConfig.mode: ANY` plus `responseMimeType: application/json`, which
 Gemini refuses ("Forced function calling (ANY mode) with a response mime type:
 'application/json' is unsupported", a recorded message the emulator reproduces for every
@@ -20,7 +20,7 @@ native 400): while a call is forced (mode ANY), the JSON format is dropped on ev
 family (the reply is a function call anyway) and `x-adapter-adjusted` names it
 (`response_format=dropped` / `text.format=dropped`).
 
-Not collected (no `test_` prefix) so the suite stays green: rename to `test_*.py` with the fix.
+Fixed in adapter/translate/request/compat.py; these tests keep it fixed.
 """
 
 from __future__ import annotations
