@@ -1,4 +1,5 @@
-"""Bug found by these clients (fixed): on Gemini 3 a forced tool choice together with a JSON response format reaches
+"""Bug found by these clients (fixed): on Gemini 3 a forced tool choice together with a JSON
+response format reached
 Gemini as `functionCallingConfig.mode: ANY` plus `responseMimeType: application/json`, which
 Gemini refuses ("Forced function calling (ANY mode) with a response mime type:
 'application/json' is unsupported", a recorded message the emulator reproduces for every
