@@ -737,6 +737,7 @@ def main() -> int:
 
         # 2. proxies
         env = dict(os.environ)
+        env["XDG_STATE_HOME"] = str(tmp)  # the default SQLite store lands in the run's temp dir
         env.pop("GEMINI_API_KEY", None)  # caller-key mode: the bench key is forwarded
         targets: list[dict] = []
         specs = {
