@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { APICallError, generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import { apiKey, baseURL, model, toolModels } from './env.mjs';
+import { apiKey, assertCity, baseURL, citySchema, model, toolModels } from './env.mjs';
 
 // supportsStructuredOutputs: send json_schema response formats (Gemini honours them).
 const provider = createOpenAICompatible({
@@ -70,21 +70,6 @@ for (const toolModel of toolModels) {
   assert.ok(kinds.has('tool-call') && kinds.has('tool-result'), [...kinds].join(','));
   assert.match(await streamedTools.text, /^Result of weather: .*clear/);
   assert.equal(calls.length, 2);
-}
-const citySchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    population: { type: 'integer' },
-    coastal: { type: 'boolean' },
-  },
-  required: ['name', 'population', 'coastal'],
-  additionalProperties: false,
-};
-function assertCity(city) {
-  assert.equal(typeof city.name, 'string');
-  assert.ok(Number.isInteger(city.population));
-  assert.equal(typeof city.coastal, 'boolean');
 }
 
 const object = await generateObject({

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import { apiKey, baseURL, model, toolModels } from './env.mjs';
+import { apiKey, assertCity, baseURL, citySchema, model, toolModels } from './env.mjs';
 
 const openai = createOpenAI({ baseURL, apiKey });
 const responses = openai.responses(model);
@@ -66,21 +66,6 @@ for (const toolModel of toolModels) {
   }
   assert.ok(kinds.has('tool-call') && kinds.has('tool-result'), [...kinds].join(','));
   assert.match(await streamedTools.text, /^Result of weather: .*clear/);
-}
-const citySchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    population: { type: 'integer' },
-    coastal: { type: 'boolean' },
-  },
-  required: ['name', 'population', 'coastal'],
-  additionalProperties: false,
-};
-function assertCity(city) {
-  assert.equal(typeof city.name, 'string');
-  assert.ok(Number.isInteger(city.population));
-  assert.equal(typeof city.coastal, 'boolean');
 }
 
 const object = await generateObject({

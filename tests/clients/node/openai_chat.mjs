@@ -1,7 +1,7 @@
 // The `openai` Node SDK on Chat Completions: create, stream, a tool round, json_schema output.
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { apiKey, baseURL, model, toolModels } from './env.mjs';
+import { apiKey, assertCity, baseURL, citySchema, model, toolModels } from './env.mjs';
 
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
 
@@ -70,21 +70,6 @@ for (const toolModel of toolModels) {
   messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify({ time: '12:00' }) });
   const second = await client.chat.completions.create({ model: toolModel, messages, tools });
   assert.match(second.choices[0].message.content, /^Result of get_time: .*12:00/, toolModel);
-}
-const citySchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    population: { type: 'integer' },
-    coastal: { type: 'boolean' },
-  },
-  required: ['name', 'population', 'coastal'],
-  additionalProperties: false,
-};
-function assertCity(city) {
-  assert.equal(typeof city.name, 'string');
-  assert.ok(Number.isInteger(city.population));
-  assert.equal(typeof city.coastal, 'boolean');
 }
 
 const structured = await client.chat.completions.create({

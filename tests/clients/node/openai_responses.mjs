@@ -2,7 +2,7 @@
 // the responses.stream helper, function-tool rounds, and json_schema output (create, parse).
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { apiKey, baseURL, model, toolModels } from './env.mjs';
+import { apiKey, assertCity, baseURL, citySchema, model, toolModels } from './env.mjs';
 
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
 
@@ -89,21 +89,6 @@ for (const toolModel of toolModels) {
   ];
   const third = await client.responses.create({ model: toolModel, input: bare, tools, store: false });
   assert.match(third.output_text, /^Result of get_time: .*13:00/, toolModel);
-}
-const citySchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    population: { type: 'integer' },
-    coastal: { type: 'boolean' },
-  },
-  required: ['name', 'population', 'coastal'],
-  additionalProperties: false,
-};
-function assertCity(city) {
-  assert.equal(typeof city.name, 'string');
-  assert.ok(Number.isInteger(city.population));
-  assert.equal(typeof city.coastal, 'boolean');
 }
 
 const structured = await client.responses.create({
