@@ -21,6 +21,7 @@ from adapter.translate.response.usage import usage_from
 from adapter.translate.sse_frames import DONE
 from adapter.translate.sse_frames import data_frame as sse_event
 from adapter.transport import UpstreamStream
+from adapter.wire.openai import CreateChatCompletionResponse
 
 log = logging.getLogger("adapter")
 
@@ -35,8 +36,11 @@ def check_chat_audio(native: NativeRequest) -> None:
 
 
 def with_chat_audio(
-    completion: dict[str, Any], reply: dict[str, Any], native: NativeRequest, audio_id: str
-) -> dict[str, Any]:
+    completion: CreateChatCompletionResponse,
+    reply: dict[str, Any],
+    native: NativeRequest,
+    audio_id: str,
+) -> CreateChatCompletionResponse:
     """The reply's PCM encoded as asked, as `message.audio` (transcript: the text spoken)."""
     if native.audio is None:
         return completion

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from adapter.capabilities import capabilities_for
 from adapter.errors import invalid_request
@@ -21,6 +21,7 @@ from adapter.translate.request.messages import to_native_contents
 from adapter.translate.request.params import to_generation_config
 from adapter.translate.request.parts import DETAIL_TO_RESOLUTION, PartsContext, RemoteMedia
 from adapter.translate.request.tools import function_tools
+from adapter.wire.gemini import GenerateContentRequest
 
 
 @dataclass
@@ -28,7 +29,7 @@ class NativeRequest:
     model: str  # the native model id, alias resolved
     requested_model: str  # what the client asked for; replies name it
     stream: bool
-    body: dict[str, Any]  # the GenerateContentRequest
+    body: GenerateContentRequest
     include_usage: bool = False
     adjusted: list[str] = field(default_factory=list)  # x-adapter-adjusted
     thinking: str | None = None  # x-gemini-thinking
@@ -115,7 +116,7 @@ def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> Na
         model=model,
         requested_model=requested,
         stream=stream,
-        body=native,
+        body=cast(GenerateContentRequest, native),
         include_usage=include_usage,
         adjusted=adjusted,
         thinking=thinking,

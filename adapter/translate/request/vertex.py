@@ -16,7 +16,9 @@ Later Gemini embedding models take `:embedContent`, one content a call, as googl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+from adapter.wire.gemini import GenerateContentRequest
 
 # Top-level GenerateContentRequest fields of the Gemini API that Vertex does not have.
 _REQUEST_ONLY_GEMINI = ("store",)
@@ -26,10 +28,10 @@ _PARTS_ONLY_GEMINI = ("toolCall", "toolResponse", "partMetadata")
 PREDICT_BATCH = 250
 
 
-def for_vertex(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def for_vertex(body: GenerateContentRequest) -> tuple[GenerateContentRequest, list[str]]:
     """(the request Vertex accepts, `x-adapter-adjusted` entries); `body` is not changed."""
     adjusted: list[str] = []
-    out = dict(body)
+    out: dict[str, Any] = dict(body)
     for name in _REQUEST_ONLY_GEMINI:
         if name in out:
             del out[name]
@@ -61,7 +63,7 @@ def for_vertex(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     contents = out.get("contents")
     if isinstance(contents, list) and _has_gemini_parts(contents):
         out["contents"] = [_vertex_content(c, i, adjusted) for i, c in enumerate(contents)]
-    return out, adjusted
+    return cast(GenerateContentRequest, out), adjusted
 
 
 def _has_gemini_parts(contents: list[Any]) -> bool:
@@ -133,7 +135,7 @@ def predict_bodies(batch: dict[str, Any], model: str) -> list[dict[str, Any]]:
 _COUNT_FIELDS = ("contents", "systemInstruction", "tools", "generationConfig")
 
 
-def count_tokens_body(body: dict[str, Any], model: str, vertex: bool) -> dict[str, Any]:
+def count_tokens_body(body: GenerateContentRequest, model: str, vertex: bool) -> dict[str, Any]:
     """The `:countTokens` request for a GenerateContentRequest `body`.
 
     Gemini API: `{"generateContentRequest": {"model": "models/{model}", ...body}}`
@@ -142,5 +144,5 @@ def count_tokens_body(body: dict[str, Any], model: str, vertex: bool) -> dict[st
     `_CountTokensParameters_to_vertex` sends them.
     """
     if vertex:
-        return {name: body[name] for name in _COUNT_FIELDS if name in body}
+        return {name: value for name, value in body.items() if name in _COUNT_FIELDS}
     return {"generateContentRequest": {"model": f"models/{model}", **body}}

@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 from adapter.errors import AdapterError
+from adapter.wire.openai import CreateChatCompletionResponse
 
 DEFAULT_RATE = 24000
 
@@ -26,8 +27,12 @@ def pcm_from(reply: dict[str, Any]) -> tuple[bytes, str]:
 
 
 def add_message_audio(
-    completion: dict[str, Any], data: bytes, transcript: str, audio_id: str, expires_at: int
-) -> dict[str, Any]:
+    completion: CreateChatCompletionResponse,
+    data: bytes,
+    transcript: str,
+    audio_id: str,
+    expires_at: int,
+) -> CreateChatCompletionResponse:
     """`choices[0].message.audio = {id, data (base64), transcript, expires_at}`."""
     message = completion["choices"][0]["message"]
     message["audio"] = {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from adapter.native_shape import is_native_response  # noqa: F401 - kept importable here
 from adapter.translate.response.candidate import google_extras, logprobs_from, parts_out
 from adapter.translate.response.finish import finish_reason_from
 from adapter.translate.response.grounding import annotations_from
 from adapter.translate.response.usage import usage_from
+from adapter.wire.openai import CreateChatCompletionResponse
 
 
 def completion_id_from(native: dict[str, Any], fallback: str) -> str:
@@ -59,13 +60,13 @@ def blocked_choice(native: dict[str, Any]) -> dict[str, Any]:
 
 
 def completion_from(
-    native: dict[str, Any],
+    native: dict[str, Any],  # a GenerateContentResponse, shape-checked by transport
     *,
     model: str,
     created: int,
     fallback_id: str,
     tool_names: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+) -> CreateChatCompletionResponse:
     """`tool_names`: NativeRequest.tool_names, so function names come back as the caller
     declared them."""
     completion_id = completion_id_from(native, fallback_id)
@@ -96,4 +97,4 @@ def completion_from(
     usage = usage_from(native.get("usageMetadata"))
     if usage is not None:
         reply["usage"] = usage
-    return reply
+    return cast(CreateChatCompletionResponse, reply)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from adapter.capabilities import capabilities_for
 from adapter.errors import AdapterError, invalid_request
@@ -21,6 +21,7 @@ from adapter.translate.request.params import to_generation_config
 from adapter.translate.request.parts import DETAIL_TO_RESOLUTION, PartsContext
 from adapter.translate.responses.items import to_native_contents
 from adapter.translate.responses.tools import Tools, add_tools, tool_config
+from adapter.wire.gemini import GenerateContentRequest
 
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
 # Needs the response store (section "Store" in docs/responses.md), wired separately.
@@ -192,7 +193,7 @@ def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -
         model=model,
         requested_model=requested,
         stream=stream,
-        body=native,
+        body=cast(GenerateContentRequest, native),
         adjusted=adjusted,
         thinking=thinking,
         remote_media=ctx.remote,
