@@ -189,6 +189,6 @@ def rate_from_mime(mime: str, default: int = SAMPLE_RATE) -> int:
     """`audio/L16;codec=pcm;rate=24000` -> 24000."""
     for piece in mime.split(";"):
         key, _, value = piece.strip().partition("=")
-        if key.lower() == "rate" and value.isdigit():
+        if key.lower() == "rate" and value.isascii() and value.isdigit():
             return int(value)
     return default

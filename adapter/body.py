@@ -35,7 +35,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The whole body (bytes). Raises AdapterError 413 as soon as it passes `limit` bytes,
     without buffering past it; ClientDisconnect if the client goes away."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
     # ASGI messages read directly: Request.stream()'s generator showed in profiles.
     receive = request.receive
@@ -87,7 +87,7 @@ def _too_deep(value: Any, limit: int) -> bool:
 async def body_chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
     """The body's chunks as they arrive; 413 once past `limit` bytes (Content-Length first)."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
     size = 0
     more = True

@@ -173,9 +173,9 @@ class _Emulator:
     def _page(request: Request) -> tuple[int, int]:
         size_text = request.query_params.get("pageSize", "") or "50"
         token = request.query_params.get("pageToken", "") or "0"
-        if not size_text.isdigit():
+        if not (size_text.isascii() and size_text.isdigit()):
             raise GoogleError(400, f"Invalid value at 'page_size' (TYPE_INT32), \"{size_text}\"")
-        if not token.isdigit():
+        if not (token.isascii() and token.isdigit()):
             raise GoogleError(400, "Invalid page token.")
         # Like the service: 0 means the default page size, and large sizes are capped.
         return min(int(size_text) or 50, 1000), int(token)

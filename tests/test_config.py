@@ -167,3 +167,10 @@ def test_vertex_refusals(overrides: dict[str, object], message: str) -> None:
         build_config(overrides, {})
     if overrides.get("host"):  # client keys make it safe
         build_config(overrides, {"ADAPTER_API_KEYS": "k"})
+
+
+def test_a_bad_store_url_never_echoes_its_password() -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_config({}, {"ADAPTER_STORE": "postgresql+asyncpg://u:SuperSecretPw2@db/x"})
+    assert "SuperSecretPw2" not in str(caught.value)
+    assert "store" in str(caught.value)

@@ -50,6 +50,7 @@ def is_native_call(request: Request) -> bool:
 
 async def passthrough(request: Request) -> RelayResponse:
     svc = services(request)
+    key = upstream_key(request, svc.config)  # before anything is recorded about the call
     exchange = current()
     if exchange is not None:
         exchange.route = "native"
@@ -57,7 +58,6 @@ async def passthrough(request: Request) -> RelayResponse:
         if action:  # a model call: models/{model}:{action}; tokens are not read here
             exchange.model = model
             exchange.operation = _OPERATIONS.get(action, "")
-    key = upstream_key(request, svc.config)
     body = await read_body(request, svc.config.max_body_bytes) if request.method != "GET" else None
     query = urlencode(
         [(k, v) for k, v in request.query_params.multi_items() if k not in CREDENTIAL_PARAMS]

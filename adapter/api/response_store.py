@@ -158,7 +158,13 @@ def _own_items(raw_items: list[Any], history: list[dict[str, Any]]) -> list[dict
         if not isinstance(item, dict):
             raise invalid_request("Each input item must be an object.", param=param)
         if item.get("type") == "item_reference":
-            target = known.get(item.get("id"))
+            reference = item.get("id")
+            if not isinstance(reference, str):
+                raise invalid_request(
+                    "An item_reference needs the string 'id' of an earlier item.",
+                    param=f"{param}.id",
+                )
+            target = known.get(reference)
             if target is None:
                 raise invalid_request(
                     f"No item with id {item.get('id')!r} in this conversation's history.",

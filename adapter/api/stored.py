@@ -32,7 +32,7 @@ def list_params(request: Request) -> tuple[int, str, str | None]:
     """`limit` (1-100, default 20), `order` (`asc` | `desc`, default `desc`), `after`."""
     query = request.query_params
     text = query.get("limit", "20")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
         raise invalid_request(f"'limit' must be an integer from 1 to {MAX_LIMIT}.", param="limit")
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):

@@ -49,7 +49,11 @@ def store_kind(url: str) -> str:
         return "postgres"
     if url in ("memory", "none"):
         return url
-    raise ValueError(f"unknown store {url!r}: use sqlite:///path, postgresql://…, memory or none")
+    scheme = url.partition("://")[0] if "://" in url else url[:20]
+    # Only the scheme is shown: a store URL may carry a password.
+    raise ValueError(
+        f"unknown store kind {scheme!r}: use sqlite:///path, postgresql://…, memory or none"
+    )
 
 
 def open_store(url: str, ttl_s: float, lease_s: float = 3.0) -> Store:

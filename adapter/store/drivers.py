@@ -162,7 +162,7 @@ def _numbered(sql: str) -> str:
 def _rowcount(status: str) -> int:
     # asyncpg returns the command tag: "UPDATE 3", "INSERT 0 1", "DELETE 0".
     tail = status.rsplit(" ", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
+    return int(tail) if tail.isascii() and tail.isdigit() else 0
 
 
 class PostgresDriver:

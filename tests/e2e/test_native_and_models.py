@@ -137,3 +137,55 @@ def test_native_clients_get_the_adapters_own_errors_in_googles_shape(
     openai_side = httpx.get(f"{url}/models", headers={"authorization": "Bearer wrong"})
     assert openai_side.status_code == 401
     assert openai_side.json()["error"]["type"] == "authentication_error"
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/responses/resp_x/input_items", {"limit": "\u00b2"}),
+        ("/conversations/conv_x/items", {"limit": "\u00b2"}),
+    ],
+)
+def test_digits_int_cannot_read_are_a_400_not_a_500(
+    aliased_url: str, path: str, params: dict[str, str]
+) -> None:
+    """Found in review: '²'.isdigit() is True but int('²') raises; the whole kind uses
+    isascii() too (list limits, $ref indexes, Content-Length, partial-args paths...)."""
+    response = httpx.get(f"{aliased_url}{path}", params=params)
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "limit"
+
+
+def test_a_non_string_item_reference_id_is_a_400(aliased_url: str) -> None:
+    body = {"model": "gemini-2.5-flash", "input": [{"type": "item_reference", "id": ["x"]}]}
+    response = httpx.post(f"{aliased_url}/responses", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "input[0].id"
+
+
+def test_a_superscript_ref_index_in_a_tool_schema_is_a_400(aliased_url: str) -> None:
+    parameters = {
+        "type": "object",
+        "properties": {"a": {"$ref": "#/properties/b/anyOf/\u00b2"}, "b": {"anyOf": [{}]}},
+    }
+    body = {
+        "model": "gemini-2.5-flash",
+        "messages": [{"role": "user", "content": "hi"}],
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": parameters}}],
+    }
+    response = httpx.post(f"{aliased_url}/chat/completions", json=body)
+    assert response.status_code == 400
+
+
+def test_unauthenticated_native_calls_leave_no_model_label(
+    adapter_factory: Callable[..., str],
+) -> None:
+    """Found in review: a 401 native call still recorded its model, so anyone could fill the
+    metrics' model labels."""
+    url = adapter_factory(
+        upstream_url="emulator", server_key="server-k", client_keys=frozenset({"team-key"})
+    )
+    root = url.removesuffix("/v1")
+    response = httpx.post(f"{root}/v1beta/models/attacker-junk-77:generateContent", json={})
+    assert response.status_code == 401
+    assert "attacker-junk-77" not in httpx.get(f"{root}/metrics").text

@@ -669,7 +669,12 @@ def _resolve(ref: str, path: str, ctx: _Context) -> tuple[object, str]:
         if isinstance(node, dict) and token in node:
             node = node[token]
             node_path = _key(node_path, token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif (
+            isinstance(node, list)
+            and token.isascii()
+            and token.isdigit()
+            and int(token) < len(node)
+        ):
             node = node[int(token)]
             node_path = _index(node_path, int(token))
         else:

@@ -57,7 +57,7 @@ def parse_path(path: str) -> list[Key] | None:
                 i = j + 2
             else:
                 j = path.find("]", i)
-                if j < 0 or not path[i + 1 : j].isdigit():
+                if j < 0 or not (path[i + 1 : j].isascii() and path[i + 1 : j].isdigit()):
                     return None
                 keys.append(int(path[i + 1 : j]))
                 i = j + 1
