@@ -2,8 +2,9 @@
 // SDK runs itself before asking for the final answer (two steps), and generateObject.
 import assert from 'node:assert/strict';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import { apiKey, assertCity, baseURL, citySchema, model, toolModels } from './env.mjs';
+import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
+import { commonChecks } from './ai_sdk_common.mjs';
+import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
 // supportsStructuredOutputs: send json_schema response formats (Gemini honours them).
 const provider = createOpenAICompatible({
@@ -72,39 +73,5 @@ for (const toolModel of toolModels) {
   assert.equal(calls.length, 2);
 }
 
-const object = await generateObject({
-  model: chat,
-  schema: jsonSchema(citySchema),
-  prompt: 'Describe a city',
-  maxRetries: 0,
-});
-assertCity(object.object);
-
-// An upstream 429 is an APICallError the SDK may retry, with the service's message.
-await assert.rejects(
-  generateText({ model: provider.chatModel('fault-429'), prompt: 'hi', maxRetries: 0 }),
-  (error) => APICallError.isInstance(error) && error.statusCode === 429 && error.isRetryable,
-);
-
-// Media parts as the SDK encodes them (image and PDF as data, inline).
-const png = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
-const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
-const media = await generateText({
-  model: chat,
-  maxRetries: 0,
-  messages: [
-    {
-      role: 'user',
-      content: [
-        { type: 'text', text: 'Describe these' },
-        { type: 'image', image: png, mediaType: 'image/png' },
-        { type: 'file', data: pdf, mediaType: 'application/pdf', filename: 'notes.pdf' },
-      ],
-    },
-  ],
-});
-assert.equal(media.text, 'Echo: Describe these');
+await commonChecks(chat, provider.chatModel('fault-429'));
 console.log('ok');

@@ -2,8 +2,9 @@
 // generateText, streamText, a tool the SDK runs before the final answer, and generateObject.
 import assert from 'node:assert/strict';
 import { createOpenAI } from '@ai-sdk/openai';
-import { APICallError, generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import { apiKey, assertCity, baseURL, citySchema, model, toolModels } from './env.mjs';
+import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
+import { commonChecks } from './ai_sdk_common.mjs';
+import { apiKey, baseURL, model, toolModels } from './env.mjs';
 
 const openai = createOpenAI({ baseURL, apiKey });
 const responses = openai.responses(model);
@@ -68,39 +69,5 @@ for (const toolModel of toolModels) {
   assert.match(await streamedTools.text, /^Result of weather: .*clear/);
 }
 
-const object = await generateObject({
-  model: responses,
-  schema: jsonSchema(citySchema),
-  prompt: 'Describe a city',
-  maxRetries: 0,
-});
-assertCity(object.object);
-
-// An upstream 429 is an APICallError the SDK may retry, with the service's message.
-await assert.rejects(
-  generateText({ model: openai.responses('fault-429'), prompt: 'hi', maxRetries: 0 }),
-  (error) => APICallError.isInstance(error) && error.statusCode === 429 && error.isRetryable,
-);
-
-// Media parts as the SDK encodes them (image and PDF as data, inline).
-const png = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
-const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
-const media = await generateText({
-  model: responses,
-  maxRetries: 0,
-  messages: [
-    {
-      role: 'user',
-      content: [
-        { type: 'text', text: 'Describe these' },
-        { type: 'image', image: png, mediaType: 'image/png' },
-        { type: 'file', data: pdf, mediaType: 'application/pdf', filename: 'notes.pdf' },
-      ],
-    },
-  ],
-});
-assert.equal(media.text, 'Echo: Describe these');
+await commonChecks(responses, openai.responses('fault-429'));
 console.log('ok');
