@@ -38,6 +38,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from proc import free_port, stop_group, tree_pids
 
@@ -353,14 +354,28 @@ def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, bytes, str]:
         return 0, str(e).encode(), ""
 
 
-def sanity_images(name: str, base: str) -> str | None:
-    st, body, _ = post(base + ROUTES["images"], (FIXTURES / MODES["images"]).read_bytes())
+class Insane(Exception):
+    """A target answered a sanity request wrongly; the message says how."""
+
+
+def post_mode(mode: str, base: str) -> tuple[bytes, str]:
+    """POST `mode`'s fixture to its route: (body, content type); Insane unless HTTP 200."""
+    st, body, ctype = post(base + ROUTES[mode], (FIXTURES / MODES[mode]).read_bytes())
     if st != 200:
-        return f"images: HTTP {st}: {body[:300]!r}"
+        raise Insane(f"{mode}: HTTP {st}: {body[:300]!r}")
+    return body, ctype
+
+
+def json_of(mode: str, body: bytes) -> Any:
     try:
-        doc = json.loads(body)
+        return json.loads(body)
     except ValueError:
-        return f"images: not JSON: {body[:300]!r}"
+        raise Insane(f"{mode}: not JSON: {body[:300]!r}") from None
+
+
+def sanity_images(name: str, base: str) -> str | None:
+    body, _ = post_mode("images", base)
+    doc = json_of("images", body)
     if name == "adapter":
         ok = bool((doc.get("data") or [{}])[0].get("b64_json"))
     else:
@@ -371,19 +386,11 @@ def sanity_images(name: str, base: str) -> str | None:
 def sanity_responses(name: str, base: str) -> str | None:
     """The Responses modes: a `response` object, and a stream ending in response.completed
     (the reference relays the native replies unchanged)."""
-    url = base + ROUTES["responses"]
-    st, body, _ = post(url, (FIXTURES / MODES["responses"]).read_bytes())
-    if st != 200:
-        return f"responses: HTTP {st}: {body[:300]!r}"
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        return f"responses: not JSON: {body[:300]!r}"
+    body, _ = post_mode("responses", base)
+    doc = json_of("responses", body)
     if name == "adapter" and doc.get("object") != "response":
         return f"responses: not a response: {body[:300]!r}"
-    st, body, ctype = post(url, (FIXTURES / MODES["responses-stream"]).read_bytes())
-    if st != 200:
-        return f"responses-stream: HTTP {st}: {body[:300]!r}"
+    body, ctype = post_mode("responses-stream", base)
     if not ctype.startswith("text/event-stream"):
         return f"responses-stream: content-type {ctype!r}"
     if name == "adapter" and b"event: response.completed" not in body:
@@ -393,6 +400,13 @@ def sanity_responses(name: str, base: str) -> str | None:
 
 def sanity(name: str, base: str) -> str | None:
     """None if every mode answers correctly, else a reason."""
+    try:
+        return _sanity(name, base)
+    except Insane as exc:
+        return str(exc)
+
+
+def _sanity(name: str, base: str) -> str | None:
     if "images" not in SKIPPED_MODES.get(name, ()):
         reason = sanity_images(name, base)
         if reason:
@@ -401,20 +415,12 @@ def sanity(name: str, base: str) -> str | None:
         reason = sanity_responses(name, base)
         if reason:
             return reason
-    url = base + ROUTES["non-stream"]
-    st, body, _ = post(url, (FIXTURES / MODES["non-stream"]).read_bytes())
-    if st != 200:
-        return f"non-stream: HTTP {st}: {body[:300]!r}"
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        return f"non-stream: not JSON: {body[:300]!r}"
+    body, _ = post_mode("non-stream", base)
+    doc = json_of("non-stream", body)
     openai = name in ("adapter", "litellm")  # translating proxies answer in OpenAI's format
     if openai and not (doc.get("object") == "chat.completion" and doc.get("choices")):
         return f"non-stream: not a chat.completion: {body[:300]!r}"
-    st, body, ctype = post(url, (FIXTURES / MODES["stream"]).read_bytes())
-    if st != 200:
-        return f"stream: HTTP {st}: {body[:300]!r}"
+    body, ctype = post_mode("stream", base)
     if not ctype.startswith("text/event-stream"):
         return f"stream: content-type {ctype!r}"
     n = body.count(b"data:")
