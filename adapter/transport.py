@@ -388,14 +388,12 @@ class UpstreamClient:
         model: str,
         body: bytes,
         key: str,
-        sources: list[int] | None = None,
         *,
         retries: int | None = None,
     ) -> dict[str, Any]:
         """One generateContent reply, checked to be a GenerateContentResponse (else 502).
-
-        `sources` is accepted for older callers and unused: naming the OpenAI field of a
-        native violation is the translator's job (translate.response.errors)."""
+        Naming the OpenAI field of a native violation is the translator's job
+        (translate.response.errors)."""
         response = await self._open(model, body, key, False, retries)
         native = _json_or_none(await self._read(response))
         if not is_native_response(native):
@@ -411,7 +409,6 @@ class UpstreamClient:
         model: str,
         body: bytes,
         key: str,
-        sources: list[int] | None = None,
         *,
         retries: int | None = None,
     ) -> UpstreamStream:

@@ -56,7 +56,7 @@ async def speech(request: Request) -> RelayResponse:
     audio_format = check_format(plan.response_format, "response_format")
     record(operation="generate_content", model=plan.model)
     upstream = await svc.upstream.open_stream(
-        plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
+        plan.model, orjson.dumps(plan.body), key, retries=svc.upstream_retries(request)
     )
     batches = upstream.batches()
     first: list[tuple[bytes, str]] = []
@@ -138,12 +138,12 @@ async def _transcribe(request: Request, task: str) -> Response | RelayResponse:
     exchange = record(operation="generate_content", model=plan.model, stream=plan.stream)
     if plan.stream:
         upstream = await svc.upstream.open_stream(
-            plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
+            plan.model, orjson.dumps(plan.body), key, retries=svc.upstream_retries(request)
         )
         headers = adapter_headers(plan.adjusted, None) | SSE_HEADERS
         return RelayResponse(_transcript_events(upstream), headers)
     reply = await svc.upstream.generate(
-        plan.model, orjson.dumps(plan.body), key, [], retries=svc.upstream_retries(request)
+        plan.model, orjson.dumps(plan.body), key, retries=svc.upstream_retries(request)
     )
     if exchange is not None:
         exchange.saw_reply(reply)

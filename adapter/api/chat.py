@@ -65,13 +65,9 @@ async def chat_completions(request: Request) -> Response | RelayResponse:
     retries = svc.upstream_retries(request)
     try:
         if native.stream:
-            upstream = await svc.upstream.open_stream(
-                native.model, payload, key, native.content_sources, retries=retries
-            )
+            upstream = await svc.upstream.open_stream(native.model, payload, key, retries=retries)
         else:
-            reply = await svc.upstream.generate(
-                native.model, payload, key, native.content_sources, retries=retries
-            )
+            reply = await svc.upstream.generate(native.model, payload, key, retries=retries)
     except AdapterError as error:
         with_openai_param(error, native.content_sources)  # native field -> messages[j]
         raise

@@ -74,7 +74,7 @@ async def _run(svc: Services, request: Request, key: str, plan: ImagePlan) -> Re
                 path = svc.upstream.endpoints.model(plan.model, "predict")
                 reply = await svc.upstream.call_json("POST", path, key, payload)
                 return images_from_predict(reply), {}
-            reply = await svc.upstream.generate(plan.model, payload, key, [], retries=retries)
+            reply = await svc.upstream.generate(plan.model, payload, key, retries=retries)
             return images_from_generate(reply), reply
 
     created = int(time.time())

@@ -101,12 +101,10 @@ async def create_response(request: Request) -> Response | RelayResponse:
             body=prepared.body,
         )
         if prepared.plan.background:
-            key, sources = prepared.key, native.content_sources
+            key = prepared.key
 
             async def produce() -> dict[str, Any]:
-                reply = await svc.upstream.generate(
-                    native.model, payload, key, sources, retries=retries
-                )
+                reply = await svc.upstream.generate(native.model, payload, key, retries=retries)
                 return response_from(reply, ctx)
 
             queued = queued_response(ctx.response_id, ctx.created_at, ctx.model, ctx.echo)
@@ -114,16 +112,14 @@ async def create_response(request: Request) -> Response | RelayResponse:
             return json_response(queued, headers)
         if native.stream:
             upstream = await svc.upstream.open_stream(
-                native.model, payload, prepared.key, native.content_sources, retries=retries
+                native.model, payload, prepared.key, retries=retries
             )
             stream = ResponsesStream(ctx)
             events = relay_events(request, upstream, stream, prepared, svc)
             return RelayResponse(
                 events, headers | SSE_HEADERS, on_cancel=lambda: _shutting_down(stream)
             )
-        reply = await svc.upstream.generate(
-            native.model, payload, prepared.key, native.content_sources, retries=retries
-        )
+        reply = await svc.upstream.generate(native.model, payload, prepared.key, retries=retries)
     except AdapterError as error:
         error.param = responses_param(error.param)  # `messages[2]` from native errors
         raise
