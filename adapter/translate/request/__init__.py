@@ -60,13 +60,20 @@ def native_model_of(body: Any, aliases: Mapping[str, str]) -> str:
     return native_model_name(model, aliases)
 
 
-def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> NativeRequest:
+def requested_model(body: Any) -> str:
+    """The `model` a chat or Responses body names, as sent. Raises 400 when the body is not
+    an object, `model` is missing or empty, or not a string."""
     if not isinstance(body, dict):
         raise invalid_request("The request body must be a JSON object.")
     requested = body.get("model")
     if requested is None or requested == "":
         raise invalid_request("You must provide a model parameter.", param="model")
-    expect(requested, (str,), "model")
+    checked: str = expect(requested, (str,), "model")
+    return checked
+
+
+def to_native_request(body: Any, aliases: Mapping[str, str] | None = None) -> NativeRequest:
+    requested = requested_model(body)
     model = native_model_name(requested, aliases or {})
     caps = capabilities_for(model)
     stream = bool(optional(body, "stream", (bool,)))

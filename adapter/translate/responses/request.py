@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from adapter.capabilities import capabilities_for
 from adapter.errors import AdapterError, invalid_request
-from adapter.translate.request import NativeRequest, native_model_name
+from adapter.translate.request import NativeRequest, native_model_name, requested_model
 from adapter.translate.request.assemble import ThinkingAsked, finish_native
 from adapter.translate.request.fields import expect, optional
 from adapter.translate.request.params import to_generation_config
@@ -106,12 +106,7 @@ def to_native_responses(
 
 
 def _translate(body: Any, aliases: Mapping[str, str], items: list[Any] | None) -> ResponsesRequest:
-    if not isinstance(body, dict):
-        raise invalid_request("The request body must be a JSON object.")
-    requested = body.get("model")
-    if requested is None or requested == "":
-        raise invalid_request("You must provide a model parameter.", param="model")
-    expect(requested, (str,), "model")
+    requested = requested_model(body)
     for name in STORE_FIELDS:
         if body.get(name) not in (None, False):
             raise invalid_request(
