@@ -234,3 +234,24 @@ def google_extras(
     if response.get("usageMetadata"):
         extras["usage_metadata"] = snake_keys(response["usageMetadata"])
     return extras
+
+
+def plain_texts(event: dict[str, Any]) -> tuple[int, list[str]] | None:
+    """(candidate index, texts) when a native event is one candidate whose parts are all
+    plain text and that carries nothing else (no finishReason, no metadata); else None.
+    The streams' fast paths (chat and Responses) write such events from a prefix."""
+    candidates = event.get("candidates")
+    if not candidates or len(candidates) != 1:
+        return None
+    candidate = candidates[0]
+    if len(candidate) != (2 if "index" in candidate else 1):
+        return None  # finishReason, metadata...: the general path
+    parts = (candidate.get("content") or {}).get("parts")
+    if not parts:
+        return None
+    texts = []
+    for part in parts:
+        if len(part) != 1 or "text" not in part:
+            return None
+        texts.append(part["text"])
+    return candidate.get("index", 0), texts

@@ -19,6 +19,7 @@ from adapter.translate.response.candidate import (
     google_extras,
     logprobs_from,
     parts_out,
+    plain_texts,
 )
 from adapter.translate.response.finish import finish_reason_from
 from adapter.translate.response.grounding import annotations_from
@@ -118,21 +119,10 @@ class StreamTranslator:
         return b"".join([sse_event(chunk) for chunk in self.chunks_for(event)])
 
     def _plain_text_sse(self, event: dict[str, Any]) -> bytes | None:
-        candidates = event.get("candidates")
-        if self.id is None or not candidates or len(candidates) != 1:
+        found = plain_texts(event) if self.id is not None else None
+        if found is None:
             return None
-        candidate = candidates[0]
-        if len(candidate) != (2 if "index" in candidate else 1):
-            return None  # finishReason, metadata...: the general path
-        parts = (candidate.get("content") or {}).get("parts")
-        if not parts:
-            return None
-        texts = []
-        for part in parts:
-            if len(part) != 1 or "text" not in part:
-                return None
-            texts.append(part["text"])
-        index = candidate.get("index", 0)
+        index, texts = found
         state = self._choices.get(index)
         if state is None or not state.role_sent:
             return None

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from adapter.translate.response.candidate import plain_texts
 from adapter.translate.responses.output import OutputBuilder, ResponseContext
 
 # Upstream error status -> the Responses error code enum (ResponseError.code).
@@ -46,24 +47,14 @@ class ResponsesStream:
     def _text_delta(self, event: dict[str, Any]) -> bytes | None:
         """Most events of a reply are plain text continuing the open message: their frame is
         written from a prefix made once per message (the same bytes `feed` would give)."""
-        candidates = event.get("candidates")
         builder = self.builder
         current = builder.open
-        if current is None or current.item["type"] != "message" or not candidates:
+        if current is None or current.item["type"] != "message":
             return None
-        if len(candidates) != 1:
+        found = plain_texts(event)
+        if found is None or found[0] != 0:  # one candidate, the first
             return None
-        candidate = candidates[0]
-        if len(candidate) != (2 if "index" in candidate else 1) or candidate.get("index", 0):
-            return None
-        parts = (candidate.get("content") or {}).get("parts")
-        if not parts:
-            return None
-        texts = []
-        for part in parts:
-            if len(part) != 1 or "text" not in part:
-                return None
-            texts.append(part["text"])
+        texts = found[1]
         builder.last_event = event
         if event.get("usageMetadata"):
             builder.usage = event["usageMetadata"]
