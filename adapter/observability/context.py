@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapter.observability import metrics, tracing
+from adapter.translate.response.usage import token_counts
 
 
 @dataclass(slots=True)
@@ -78,12 +79,12 @@ class Exchange:
         usage = self.usage
         if not usage:
             return {}
-        thoughts = usage.get("thoughtsTokenCount", 0)
+        counts = token_counts(usage)
         return {
-            "prompt": usage.get("promptTokenCount", 0) + usage.get("toolUsePromptTokenCount", 0),
-            "completion": usage.get("candidatesTokenCount", 0) + thoughts,
-            "reasoning": thoughts,
-            "cached": usage.get("cachedContentTokenCount", 0),
+            "prompt": counts.prompt,
+            "completion": counts.output,
+            "reasoning": counts.reasoning,
+            "cached": counts.cached,
         }
 
 

@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class TokenCounts(NamedTuple):
+    """usageMetadata counted the way every surface reports it (OpenAI's sense): `prompt`
+    includes tool-use prompt tokens and `cached`; `output` includes `reasoning` (thoughts)."""
+
+    prompt: int
+    output: int
+    reasoning: int
+    cached: int
+    total: int
+
+
+def token_counts(metadata: dict[str, Any]) -> TokenCounts:
+    prompt = metadata.get("promptTokenCount", 0) + metadata.get("toolUsePromptTokenCount", 0)
+    thoughts = metadata.get("thoughtsTokenCount", 0)
+    output = metadata.get("candidatesTokenCount", 0) + thoughts
+    return TokenCounts(
+        prompt=prompt,
+        output=output,
+        reasoning=thoughts,
+        cached=metadata.get("cachedContentTokenCount", 0),
+        total=metadata.get("totalTokenCount", prompt + output),
+    )
 
 
 def _audio_tokens(details: Any) -> int:
@@ -14,20 +38,17 @@ def _audio_tokens(details: Any) -> int:
 def usage_from(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
     if not metadata:
         return None
-    prompt = metadata.get("promptTokenCount", 0) + metadata.get("toolUsePromptTokenCount", 0)
-    thoughts = metadata.get("thoughtsTokenCount", 0)
-    completion = metadata.get("candidatesTokenCount", 0) + thoughts
-    total = metadata.get("totalTokenCount", prompt + completion)
+    counts = token_counts(metadata)
     return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": total,
+        "prompt_tokens": counts.prompt,
+        "completion_tokens": counts.output,
+        "total_tokens": counts.total,
         "prompt_tokens_details": {
-            "cached_tokens": metadata.get("cachedContentTokenCount", 0),
+            "cached_tokens": counts.cached,
             "audio_tokens": _audio_tokens(metadata.get("promptTokensDetails")),
         },
         "completion_tokens_details": {
-            "reasoning_tokens": thoughts,
+            "reasoning_tokens": counts.reasoning,
             "audio_tokens": _audio_tokens(metadata.get("candidatesTokensDetails")),
         },
     }
